@@ -1,0 +1,137 @@
+"""Admin for the catalog: products with stock badges, articles with a publishing workflow."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import ngettext
+
+from . import services
+from .models import Article, Product
+
+
+class StockStateFilter(admin.SimpleListFilter):
+    title = "stock state"
+    parameter_name = "stock_state"
+
+    def lookups(self, request, model_admin):
+        return [("out", "Out of stock"), ("low", "Low (not out)"), ("ok", "OK")]
+
+    def queryset(self, request, queryset: QuerySet[Product]):
+        match self.value():
+            case "out":
+                return queryset.out_of_stock()
+            case "low":
+                return queryset.low_but_not_out()
+            case "ok":
+                return queryset.stock_ok()
+        return queryset
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = [
+        "sku",
+        "name",
+        "price",
+        "stock",
+        "stock_state",
+        "low_stock_threshold",
+        "is_active",
+        "updated_at",
+    ]
+    list_display_links = ["sku", "name"]
+    list_editable = ["stock"]
+    list_filter = [StockStateFilter, "is_active"]
+    search_fields = ["^sku", "name"]
+    search_help_text = "Search by SKU prefix or by name."
+    ordering = ["sku"]
+    list_per_page = 50
+    show_full_result_count = False
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["sku", "name", "description", "is_active"]}),
+        ("Stock and price", {"fields": ["price", "stock", "low_stock_threshold"]}),
+        ("History", {"fields": ["created_at", "updated_at"]}),
+    ]
+    actions = ["mark_active", "mark_inactive"]
+
+    @admin.display(description="state", ordering="stock")
+    def stock_state(self, product: Product) -> str:
+        if product.is_out_of_stock:
+            return format_html('<span class="badge text-bg-danger">{}</span>', "Out of stock")
+        if product.is_low_on_stock:
+            return format_html('<span class="badge text-bg-warning">{}</span>', "Low")
+        return format_html('<span class="badge text-bg-success">{}</span>', "OK")
+
+    @admin.action(description="Mark selected products active", permissions=["change"])
+    def mark_active(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        self._report_active_change(
+            request, services.products_set_active(queryset=queryset, is_active=True), "active"
+        )
+
+    @admin.action(description="Mark selected products inactive", permissions=["change"])
+    def mark_inactive(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        self._report_active_change(
+            request, services.products_set_active(queryset=queryset, is_active=False), "inactive"
+        )
+
+    def _report_active_change(self, request: HttpRequest, count: int, state: str) -> None:
+        message = ngettext(
+            "%(count)d product marked %(state)s.", "%(count)d products marked %(state)s.", count
+        ) % {"count": count, "state": state}
+        self.message_user(request, message, messages.SUCCESS)
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "status_badge", "author", "published_at", "updated_at"]
+    list_filter = ["status", ("author", admin.RelatedOnlyFieldListFilter), "published_at"]
+    search_fields = ["title", "slug"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    ordering = ["-updated_at", "-pk"]
+    list_per_page = 50
+    show_full_result_count = False
+    list_select_related = ["author"]
+    autocomplete_fields = []
+    readonly_fields = ["published_at", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "body"]}),
+        ("Publishing", {"fields": ["status", "author", "published_at"]}),
+        ("History", {"fields": ["created_at", "updated_at"]}),
+    ]
+    actions = ["publish", "unpublish"]
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, article: Article) -> str:
+        css = "text-bg-success" if article.is_published else "text-bg-secondary"
+        return format_html('<span class="badge {}">{}</span>', css, article.get_status_display())
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("author", request.user.pk)
+        return initial
+
+    def save_model(self, request, obj: Article, form, change: bool) -> None:
+        services.article_stamp_published(article=obj)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Publish selected articles", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        count = services.articles_publish(queryset=queryset)
+        self.message_user(
+            request,
+            ngettext("%d article published.", "%d articles published.", count) % count,
+            messages.SUCCESS if count else messages.INFO,
+        )
+
+    @admin.action(description="Unpublish selected articles", permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        count = services.articles_unpublish(queryset=queryset)
+        self.message_user(
+            request,
+            ngettext("%d article moved back to draft.", "%d articles moved back to draft.", count)
+            % count,
+            messages.SUCCESS if count else messages.INFO,
+        )

@@ -1,0 +1,8 @@
+"""The catalog: products and articles."""
+
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "catalog"
+    verbose_name = "Catalog"

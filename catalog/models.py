@@ -1,0 +1,148 @@
+"""Catalog models: Product (stock-keeping) and Article (editorial content)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+
+def default_low_stock_threshold() -> int:
+    return settings.BACKOFFICE_LOW_STOCK_THRESHOLD
+
+
+class SkuField(models.CharField):
+    """A CharField that stores its value stripped of surrounding white space, case kept."""
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str):
+            value = value.strip()
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.strip() if isinstance(value, str) else value
+
+
+class ProductQuerySet(models.QuerySet):
+    def with_stock_margin(self):
+        # stock - threshold: negative means low. Filtering on the expression (not on
+        # stock < threshold) lets both SQLite and PostgreSQL use the expression index.
+        return self.alias(stock_margin=F("stock") - F("low_stock_threshold"))
+
+    def low_on_stock(self):
+        return self.with_stock_margin().filter(stock_margin__lt=0)
+
+    def out_of_stock(self):
+        return self.filter(stock=0)
+
+    def low_but_not_out(self):
+        return self.low_on_stock().filter(stock__gt=0)
+
+    def stock_ok(self):
+        return self.with_stock_margin().filter(stock_margin__gte=0)
+
+
+class Product(models.Model):
+    sku = SkuField("SKU", max_length=64, unique=True, help_text="Stock-keeping unit; unique.")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    price = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    stock = models.IntegerField(default=0, validators=[MinValueValidator(0)])
+    low_stock_threshold = models.IntegerField(
+        default=default_low_stock_threshold,
+        validators=[MinValueValidator(0)],
+        help_text="An alert is raised when stock falls below this number.",
+    )
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sku"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stock__gte=0),
+                name="catalog_product_stock_gte_0",
+                violation_error_message="Stock cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="catalog_product_price_gte_0",
+                violation_error_message="Price cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(low_stock_threshold__gte=0),
+                name="catalog_product_threshold_gte_0",
+                violation_error_message="Low-stock threshold cannot be negative.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stock"], name="catalog_product_stock_idx"),
+            models.Index(fields=["name"], name="catalog_product_name_idx"),
+            models.Index(fields=["is_active", "sku"], name="catalog_product_active_idx"),
+            models.Index(F("stock") - F("low_stock_threshold"), name="catalog_product_margin_idx"),
+            models.Index(fields=["-updated_at"], name="catalog_product_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} — {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:catalog_product_change", args=[self.pk])
+
+    @property
+    def is_low_on_stock(self) -> bool:
+        return self.stock < self.low_stock_threshold
+
+    @property
+    def is_out_of_stock(self) -> bool:
+        return self.stock == 0
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="catalog_article_status_idx"),
+            models.Index(fields=["-published_at"], name="catalog_article_published_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="catalog_article_updated_idx"),
+            models.Index(fields=["title"], name="catalog_article_title_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:catalog_article_change", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED

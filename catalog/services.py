@@ -1,0 +1,59 @@
+"""Writes to the catalog: stock changes and the editorial workflow.
+
+Every function here keeps the low-stock rules intact: single saves fire post_save, and
+set-wise writes announce themselves through catalog.signals.products_bulk_changed.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce, Now
+from django.utils import timezone
+
+from .models import Article, Product
+from .signals import products_bulk_changed
+
+
+def products_changed_in_bulk(*, product_ids: Iterable[int]) -> None:
+    """Tell listeners that these products changed without Model.save()."""
+    product_ids = list(product_ids)
+    if product_ids:
+        products_bulk_changed.send(sender=Product, product_ids=product_ids)
+
+
+@transaction.atomic
+def product_set_stock(*, product: Product, stock: int) -> Product:
+    """Set one product's stock through save(), so every post_save rule runs."""
+    product.stock = stock
+    product.full_clean()
+    product.save(update_fields=["stock", "updated_at"])
+    return product
+
+
+@transaction.atomic
+def products_set_active(*, queryset: QuerySet[Product], is_active: bool) -> int:
+    return queryset.update(is_active=is_active, updated_at=timezone.now())
+
+
+def article_stamp_published(*, article: Article) -> None:
+    """Set published_at the first time an article is published; never move it later."""
+    if article.status == Article.Status.PUBLISHED and article.published_at is None:
+        article.published_at = timezone.now()
+
+
+@transaction.atomic
+def articles_publish(*, queryset: QuerySet[Article]) -> int:
+    return queryset.exclude(status=Article.Status.PUBLISHED).update(
+        status=Article.Status.PUBLISHED,
+        published_at=Coalesce("published_at", Now()),
+        updated_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def articles_unpublish(*, queryset: QuerySet[Article]) -> int:
+    # published_at stays: it records when the article first went out.
+    return queryset.filter(status=Article.Status.PUBLISHED).update(
+        status=Article.Status.DRAFT, updated_at=timezone.now()
+    )

@@ -1,0 +1,36 @@
+"""Fixtures shared by the whole suite: users per role and logged-in clients."""
+
+import pytest
+from django.test import Client
+
+from tests.factories import UserFactory
+
+ROLES = ["Inventory managers", "Editors", "User admins", "Viewers"]
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True)
+
+
+@pytest.fixture
+def admin_client_for(db):
+    """Return a logged-in test client for a staff user in the given role group (or None)."""
+
+    def make(role: str | None = None, **user_fields) -> Client:
+        username = user_fields.pop("username", (role or "staff").lower().replace(" ", "-"))
+        user = UserFactory(username=username, groups=[role] if role else [], **user_fields)
+        client = Client()
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def superuser_client(superuser):
+    client = Client()
+    client.force_login(superuser)
+    client.user = superuser
+    return client
