@@ -1,0 +1,256 @@
+"""Catalog admin pages: lists, search, filters, actions, query counts."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import Article, Product
+from tests.factories import ArticleFactory, ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PRODUCT_LIST = reverse("admin:catalog_product_changelist")
+ARTICLE_LIST = reverse("admin:catalog_article_changelist")
+USER_LIST = reverse("admin:auth_user_changelist")
+
+
+def _get(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200, response.content[:500]
+    return response
+
+
+def _row_count(response) -> int:
+    return len(response.context["cl"].result_list)
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_product_list_uses_a_constant_number_of_queries(
+    admin_client_for, django_assert_max_num_queries, size
+):
+    client = admin_client_for("Inventory managers")
+    ProductFactory.create_batch(size, stock=2)
+    with django_assert_max_num_queries(8):
+        response = _get(client, PRODUCT_LIST)
+    assert _row_count(response) == min(size, 50)
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_article_list_uses_a_constant_number_of_queries(
+    admin_client_for, django_assert_max_num_queries, size
+):
+    client = admin_client_for("Editors")
+    ArticleFactory.create_batch(size)
+    with django_assert_max_num_queries(10):
+        response = _get(client, ARTICLE_LIST)
+    assert _row_count(response) == min(size, 50)
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_user_list_uses_a_constant_number_of_queries(
+    admin_client_for, django_assert_max_num_queries, size
+):
+    client = admin_client_for("User admins")
+    for _ in range(size):
+        UserFactory(groups=["Editors", "Viewers"])
+    with django_assert_max_num_queries(9):
+        response = _get(client, USER_LIST)
+    assert b"Editors, Viewers" in response.content
+
+
+def test_product_list_shows_stock_badges(admin_client_for):
+    client = admin_client_for("Inventory managers")
+    ProductFactory(sku="OUT-1", stock=0, low_stock_threshold=5)
+    ProductFactory(sku="LOW-1", stock=2, low_stock_threshold=5)
+    ProductFactory(sku="OK-1", stock=20, low_stock_threshold=5)
+    content = _get(client, PRODUCT_LIST).content.decode()
+    assert '<span class="badge text-bg-danger">Out of stock</span>' in content
+    assert '<span class="badge text-bg-warning">Low</span>' in content
+    assert '<span class="badge text-bg-success">OK</span>' in content
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"), [("out", {"OUT-1"}), ("low", {"LOW-1"}), ("ok", {"OK-1", "EDGE-1"})]
+)
+def test_product_stock_state_filter(admin_client_for, state, expected):
+    client = admin_client_for("Inventory managers")
+    ProductFactory(sku="OUT-1", stock=0, low_stock_threshold=5)
+    ProductFactory(sku="LOW-1", stock=2, low_stock_threshold=5)
+    ProductFactory(sku="OK-1", stock=20, low_stock_threshold=5)
+    ProductFactory(sku="EDGE-1", stock=5, low_stock_threshold=5)
+    response = _get(client, PRODUCT_LIST, stock_state=state)
+    assert {p.sku for p in response.context["cl"].result_list} == expected
+
+
+def test_product_active_filter(admin_client_for):
+    client = admin_client_for("Inventory managers")
+    ProductFactory(sku="ON-1")
+    ProductFactory(sku="OFF-1", is_active=False)
+    response = _get(client, PRODUCT_LIST, is_active__exact="0")
+    assert [p.sku for p in response.context["cl"].result_list] == ["OFF-1"]
+
+
+def test_product_search_by_sku_prefix_and_name(admin_client_for):
+    client = admin_client_for("Inventory managers")
+    ProductFactory(sku="TEA-001", name="Assam")
+    ProductFactory(sku="COF-001", name="Coffee, scented")
+    ProductFactory(sku="XTEA-9", name="Other")
+    by_prefix = _get(client, PRODUCT_LIST, q="TEA-")
+    assert {p.sku for p in by_prefix.context["cl"].result_list} == {"TEA-001"}
+    by_name = _get(client, PRODUCT_LIST, q="scented")
+    assert {p.sku for p in by_name.context["cl"].result_list} == {"COF-001"}
+
+
+def test_product_list_is_ordered_by_sku(admin_client_for):
+    client = admin_client_for("Inventory managers")
+    for sku in ["B-2", "A-1", "C-3"]:
+        ProductFactory(sku=sku)
+    response = _get(client, PRODUCT_LIST)
+    assert [p.sku for p in response.context["cl"].result_list] == ["A-1", "B-2", "C-3"]
+
+
+def test_stock_is_editable_from_the_list(admin_client_for):
+    client = admin_client_for("Inventory managers")
+    product = ProductFactory(stock=10)
+    response = client.post(
+        PRODUCT_LIST,
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(product.pk),
+            "form-0-stock": "3",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert product.stock == 3
+
+
+def test_negative_stock_from_the_list_is_refused_with_a_message(admin_client_for):
+    client = admin_client_for("Inventory managers")
+    product = ProductFactory(stock=10)
+    response = client.post(
+        PRODUCT_LIST,
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(product.pk),
+            "form-0-stock": "-4",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 200
+    assert "greater than or equal to 0" in response.content.decode()
+    product.refresh_from_db()
+    assert product.stock == 10
+
+
+def test_product_change_form_shows_readonly_timestamps(superuser_client):
+    product = ProductFactory()
+    response = _get(superuser_client, reverse("admin:catalog_product_change", args=[product.pk]))
+    form = response.context["adminform"].form
+    assert "created_at" not in form.fields
+    assert "updated_at" not in form.fields
+    assert b"Created at" in response.content
+
+
+def test_mark_inactive_action(admin_client_for):
+    client = admin_client_for("Inventory managers")
+    products = ProductFactory.create_batch(2)
+    response = client.post(
+        PRODUCT_LIST,
+        {"action": "mark_inactive", "_selected_action": [p.pk for p in products]},
+        follow=True,
+    )
+    assert "2 products marked inactive." in response.content.decode()
+    assert not Product.objects.filter(is_active=True).exists()
+
+
+def test_article_list_search_and_status_filter(admin_client_for):
+    client = admin_client_for("Editors")
+    ArticleFactory(title="Espresso guide", status=Article.Status.PUBLISHED)
+    ArticleFactory(title="Tea guide", status=Article.Status.DRAFT)
+    drafts = _get(client, ARTICLE_LIST, status__exact="draft")
+    assert [a.title for a in drafts.context["cl"].result_list] == ["Tea guide"]
+    found = _get(client, ARTICLE_LIST, q="espresso")
+    assert [a.title for a in found.context["cl"].result_list] == ["Espresso guide"]
+
+
+def test_publish_action_sets_published_at_once(admin_client_for):
+    client = admin_client_for("Editors")
+    fresh = ArticleFactory(status=Article.Status.DRAFT)
+    first_published = timezone.now() - timezone.timedelta(days=30)
+    republished = ArticleFactory(status=Article.Status.DRAFT, published_at=first_published)
+    response = client.post(
+        ARTICLE_LIST,
+        {"action": "publish", "_selected_action": [fresh.pk, republished.pk]},
+        follow=True,
+    )
+    assert "2 articles published." in response.content.decode()
+    fresh.refresh_from_db()
+    republished.refresh_from_db()
+    assert fresh.status == republished.status == Article.Status.PUBLISHED
+    assert fresh.published_at is not None
+    assert republished.published_at == first_published
+
+
+def test_unpublish_action_keeps_published_at(admin_client_for):
+    client = admin_client_for("Editors")
+    article = ArticleFactory(status=Article.Status.PUBLISHED, published_at=timezone.now())
+    stamp = article.published_at
+    response = client.post(
+        ARTICLE_LIST, {"action": "unpublish", "_selected_action": [article.pk]}, follow=True
+    )
+    assert "1 article moved back to draft." in response.content.decode()
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+    assert article.published_at == stamp
+
+
+def test_publish_action_is_not_offered_to_viewers(admin_client_for):
+    client = admin_client_for("Viewers")
+    article = ArticleFactory(status=Article.Status.DRAFT)
+    response = _get(client, ARTICLE_LIST)
+    # No action is allowed to a Viewer, so the list offers no action form at all.
+    assert response.context["action_form"] is None
+    client.post(ARTICLE_LIST, {"action": "publish", "_selected_action": [article.pk]})
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+
+
+def test_new_article_defaults_to_the_current_user_and_stamps_publication(admin_client_for):
+    client = admin_client_for("Editors")
+    add_url = reverse("admin:catalog_article_add")
+    response = _get(client, add_url)
+    assert response.context["adminform"].form.initial["author"] == client.user.pk
+    response = client.post(
+        add_url,
+        {
+            "title": "Hello",
+            "slug": "hello",
+            "body": "Hi",
+            "status": "published",
+            "author": client.user.pk,
+        },
+    )
+    assert response.status_code == 302
+    article = Article.objects.get(slug="hello")
+    assert article.author == client.user
+    assert article.published_at is not None
+
+
+def test_slug_is_prepopulated_from_title(superuser_client):
+    response = _get(superuser_client, reverse("admin:catalog_article_add"))
+    assert response.context["adminform"].prepopulated_fields[0]["field"].name == "slug"
+
+
+def test_user_list_filters_by_group(admin_client_for):
+    client = admin_client_for("User admins")
+    UserFactory(username="ed", groups=["Editors"])
+    UserFactory(username="vi", groups=["Viewers"])
+    from django.contrib.auth.models import Group
+
+    editors = Group.objects.get(name="Editors")
+    response = _get(client, USER_LIST, groups__id__exact=editors.pk)
+    assert [u.username for u in response.context["cl"].result_list] == ["ed"]
