@@ -12,6 +12,8 @@ JAZZMIN_SETTINGS = {
     "login_logo": "backoffice/logo.svg",
     "site_icon": "backoffice/logo.svg",
     "site_logo_classes": "img-circle",
+    # Layout fixes found on the browser tests' screenshots (backoffice/static/backoffice/).
+    "custom_css": "backoffice/backoffice.css",
     "topmenu_links": [
         {"name": "Dashboard", "url": "admin:index"},
         {"model": "catalog.Product"},
@@ -50,7 +52,9 @@ JAZZMIN_SETTINGS = {
 }
 
 JAZZMIN_UI_TWEAKS = {
-    "navbar": "navbar-dark",
+    # jazzmin 3 draws the top bar on bg-body (white): "navbar-dark" made its links, the
+    # sidebar toggle and the user menu white on white (seen on the browser-test screenshots).
+    "navbar": "navbar-white navbar-light",
     "navbar_fixed": True,
     "sidebar": "sidebar-dark-primary",
     "sidebar_fixed": True,

@@ -1,0 +1,23 @@
+"""Layout checks the browser tests share (run in the page with Playwright)."""
+
+_CONTRAST_JS = """([textSelector, backgroundSelector]) => {
+    const rgba = (css) => css.match(/[\\d.]+/g).map(Number);
+    const [r, g, b, a = 1] = rgba(getComputedStyle(document.querySelector(textSelector)).color);
+    const bg = rgba(getComputedStyle(document.querySelector(backgroundSelector)).backgroundColor);
+    // Blend a translucent text colour onto the background, as the browser draws it.
+    const text = [r, g, b].map((c, i) => c * a + bg[i] * (1 - a));
+    const luminance = (rgb) => {
+        const [R, G, B] = rgb.map((c) => {
+            c /= 255;
+            return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+    };
+    const [hi, lo] = [luminance(text), luminance(bg.slice(0, 3))].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+}"""
+
+
+def contrast_ratio(page, text_selector: str, background_selector: str) -> float:
+    """WCAG contrast ratio between an element's text colour and another's background."""
+    return page.evaluate(_CONTRAST_JS, [text_selector, background_selector])

@@ -1,0 +1,169 @@
+"""Browser-test plumbing: one headless Chromium per session, a fresh context per test,
+console-error and failed-request capture that fails the test, and a screenshot helper.
+
+The tests run whenever Debian's Chromium is at /usr/bin/chromium and are reported as
+skipped, with the reason, when it is not.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio event loop in the test thread, so Django's
+# async-safety check would raise SynchronousOnlyOperation on every ORM call the test makes
+# itself (creating users, reading results). The ORM is not used from a coroutine here, only
+# from plain test code that happens to share a thread with Playwright's loop: this is the
+# documented escape hatch for exactly that case. Test-only; never set it in settings.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("BACKOFFICE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "pass-for-tests-1"  # tests.factories.UserFactory's password
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = REPO_ROOT / "docs" / "screenshots"
+
+
+def _missing_requirement() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -r requirements-dev.txt)"
+    if not CHROMIUM.exists():
+        return f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _missing_requirement()
+    if reason is None:
+        return
+    skip = pytest.mark.skip(reason=f"browser tests need Chromium: {reason}")
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(skip)
+
+
+@dataclass
+class BrowserProblems:
+    """Everything the page complained about: JavaScript errors and failed requests."""
+
+    messages: list[str] = field(default_factory=list)
+
+    def watch(self, page) -> None:
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.messages.append(f"uncaught: {error}"))
+        page.on("requestfailed", self._on_request_failed)
+        page.on("response", self._on_response)
+
+    def _on_console(self, message) -> None:
+        if message.type == "error":
+            self.messages.append(f"console error: {message.text} at {message.location}")
+
+    def _on_request_failed(self, request) -> None:
+        # A navigation (form submit, link click) cancels requests still in flight; that is
+        # the browser's normal behaviour, not a missing file.
+        if request.failure == "net::ERR_ABORTED":
+            return
+        self.messages.append(f"request failed: {request.url} ({request.failure})")
+
+    def _on_response(self, response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.messages.append(f"HTTP {response.status}: {response.url}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    # Checked after the test body, in the call phase, so the test itself is reported as
+    # failed (not as an error in teardown) when the browser complained.
+    result = yield
+    problems = item.funcargs.get("browser_problems")
+    if problems is not None and problems.messages:
+        raise AssertionError("the browser reported problems:\n" + "\n".join(problems.messages))
+    return result
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_problems() -> BrowserProblems:
+    return BrowserProblems()
+
+
+@pytest.fixture
+def page(browser, live_server, browser_problems) -> Iterator:
+    """A page in a fresh browser context (own cookies), pointed at the live server."""
+    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    browser_problems.watch(page)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(request, tmp_path_factory):
+    """Save full-page screenshots of the current page at 1280x800 and at 390x844.
+
+    With BACKOFFICE_SCREENSHOTS=1 they go to docs/screenshots/ (what the README shows);
+    otherwise to pytest's temporary directory, so every run still renders both sizes.
+    Each call also checks that nothing spills sideways off the phone screen.
+    """
+    if os.environ.get("BACKOFFICE_SCREENSHOTS") == "1":
+        directory = SCREENSHOT_DIR
+        directory.mkdir(parents=True, exist_ok=True)
+    else:
+        directory = tmp_path_factory.mktemp("screenshots", numbered=True)
+
+    def take(page, name: str) -> Path:
+        assert re.fullmatch(r"[a-z0-9_]+", name), name
+        desktop_path = directory / f"{name}.png"
+        page.screenshot(path=desktop_path, full_page=True)
+        page.set_viewport_size(PHONE)
+        try:
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{name}: page is {overflow}px wider than a 390px phone screen"
+            page.screenshot(path=directory / f"{name}_phone.png", full_page=True)
+        finally:
+            page.set_viewport_size(DESKTOP)
+        return desktop_path
+
+    return take
+
+
+@pytest.fixture
+def log_in(page):
+    """Fill and submit jazzmin's login form (its inputs have names, not ids)."""
+
+    def submit(username: str, password: str = PASSWORD) -> None:
+        page.goto("/admin/login/")
+        page.locator("input[name=username]").fill(username)
+        page.locator("input[name=password]").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+
+    return submit
