@@ -6,11 +6,15 @@ from django.contrib.auth.models import Group, User
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
+from catalog.import_admin import BulkImportExportMixin
+from catalog.resources import UserResource
+
 admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(BulkImportExportMixin, DjangoUserAdmin):
+    resource_classes = [UserResource]
     list_display = [
         "username",
         "email",

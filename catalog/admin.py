@@ -7,7 +7,9 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from . import services
+from .import_admin import BulkImportExportMixin
 from .models import Article, Product
+from .resources import ArticleResource, ProductResource
 
 
 class StockStateFilter(admin.SimpleListFilter):
@@ -29,7 +31,8 @@ class StockStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(BulkImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ProductResource]
     list_display = [
         "sku",
         "name",
@@ -84,7 +87,8 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(BulkImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ArticleResource]
     list_display = ["title", "status_badge", "author", "published_at", "updated_at"]
     list_filter = ["status", ("author", admin.RelatedOnlyFieldListFilter), "published_at"]
     search_fields = ["title", "slug"]
