@@ -1,0 +1,307 @@
+"""Seed a large data set fast (bulk inserts in batches) for the page and load benchmarks.
+
+    DATABASE_URL=sqlite:////tmp/bench_large.sqlite3 .venv/bin/python bench/seed_scale.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_large .venv/bin/python bench/seed_scale.py
+
+Migrates first, then writes 100k products (about 10% low on stock, 2% out of stock), 100k
+stock alerts across all statuses (one unresolved alert per low product, the rest resolved),
+20k deletion records, 5k articles and 1k users. Refuses a database that already holds
+products unless --flush is given. Deterministic: the same seed gives the same rows.
+"""
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from decimal import Decimal
+
+from _django import setup
+
+PREFIXES = ["COF", "TEA", "BRW", "GRD", "CUP", "ACC", "GFT", "SUB"]
+WORDS = [
+    "espresso", "filter", "organic", "single origin", "decaf", "house blend", "ceramic",
+    "glass", "steel", "travel", "gift", "starter", "refill", "premium", "classic", "mini",
+]  # fmt: skip
+THRESHOLDS = [3, 5, 5, 10, 15]
+BATCH_SIZE = 2000
+BENCH_PASSWORD = "backoffice-bench"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--alerts", type=int, default=100_000)
+    parser.add_argument("--deletions", type=int, default=20_000)
+    parser.add_argument("--articles", type=int, default=5_000)
+    parser.add_argument("--users", type=int, default=1_000)
+    parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument("--flush", action="store_true", help="empty the database first")
+    return parser.parse_args()
+
+
+@contextmanager
+def timestamps_as_given(*models) -> Iterator[None]:
+    """Let bulk_create keep the spread-out dates we generate instead of auto_now(_add)."""
+    changed = []
+    for model in models:
+        for field in model._meta.concrete_fields:
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                changed.append((field, field.auto_now, field.auto_now_add))
+                field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, auto_now, auto_now_add in changed:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
+
+
+def insert(model, rows: Iterator) -> int:
+    """bulk_create in batches without holding every instance in memory at once."""
+    count = 0
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH_SIZE:
+            model.objects.bulk_create(batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        model.objects.bulk_create(batch)
+        count += len(batch)
+    return count
+
+
+class Seeder:
+    def __init__(self, *, rng: random.Random, now) -> None:
+        self.rng = rng
+        self.now = now
+
+    def ago(self, *, max_days: int) -> "timedelta":
+        return self.now - timedelta(seconds=self.rng.randint(0, max_days * 86_400))
+
+    def users(self, count: int) -> list[int]:
+        from django.contrib.auth.hashers import make_password
+        from django.contrib.auth.models import Group, User
+
+        # One hash for all: hashing 1k passwords would take minutes and prove nothing.
+        password = make_password(BENCH_PASSWORD)
+        insert(
+            User,
+            (
+                User(
+                    username=f"bench-user-{number:04d}",
+                    email=f"bench-user-{number:04d}@shop.example",
+                    first_name=self.rng.choice(["Ada", "Ben", "Cleo", "Dev", "Eli", "Fay"]),
+                    last_name=f"Bench{number:04d}",
+                    password=password,
+                    is_staff=number % 5 == 0,
+                    date_joined=self.ago(max_days=720),
+                )
+                for number in range(count)
+            ),
+        )
+        user_ids = list(
+            User.objects.filter(username__startswith="bench-user-").values_list("pk", flat=True)
+        )
+        groups = list(Group.objects.all())
+        if groups:
+            membership = User.groups.through
+            insert(
+                membership,
+                (
+                    membership(user_id=user_id, group_id=groups[index % len(groups)].pk)
+                    for index, user_id in enumerate(user_ids[::5])
+                ),
+            )
+        return user_ids
+
+    def product(self, index: int):
+        from catalog.models import Product
+
+        threshold = THRESHOLDS[index % len(THRESHOLDS)]
+        roll = self.rng.random()
+        if roll < 0.02:
+            stock = 0
+        elif roll < 0.10:
+            stock = self.rng.randint(1, threshold - 1)
+        else:
+            stock = self.rng.randint(threshold, threshold + 400)
+        created = self.ago(max_days=720)
+        return Product(
+            sku=f"{PREFIXES[index % len(PREFIXES)]}-{index // len(PREFIXES):06d}",
+            name=f"{self.rng.choice(WORDS).capitalize()} {self.rng.choice(WORDS)} {index}",
+            description="Seeded for the scale benchmark.",
+            price=Decimal(self.rng.randint(100, 50_000)) / 100,
+            stock=stock,
+            low_stock_threshold=threshold,
+            is_active=self.rng.random() > 0.05,
+            created_at=created,
+            updated_at=created + timedelta(days=self.rng.randint(0, 30)),
+        )
+
+    def articles(self, count: int, *, user_ids: list[int]) -> int:
+        from catalog.models import Article
+
+        def article(number: int) -> Article:
+            published = self.rng.random() < 0.6
+            created = self.ago(max_days=720)
+            return Article(
+                title=f"Bench article {number}: {self.rng.choice(WORDS)}",
+                slug=f"bench-article-{number}",
+                body="Seeded for the scale benchmark.\n" * 5,
+                status=Article.Status.PUBLISHED if published else Article.Status.DRAFT,
+                author_id=self.rng.choice(user_ids) if user_ids else None,
+                published_at=created + timedelta(days=1) if published else None,
+                created_at=created,
+                updated_at=created + timedelta(days=self.rng.randint(1, 60)),
+            )
+
+        return insert(Article, (article(number) for number in range(count)))
+
+    def stock_alerts(self, count: int, *, user_ids: list[int]) -> int:
+        from alerts.models import StockAlert
+
+        from catalog.models import Product
+
+        Status = StockAlert.Status
+        low = list(
+            Product.objects.low_on_stock().values_list(
+                "pk", "sku", "name", "stock", "low_stock_threshold"
+            )
+        )
+        all_products = list(Product.objects.values_list("pk", "sku", "name", "low_stock_threshold"))
+
+        def unresolved(row) -> StockAlert:
+            pk, sku, name, stock, threshold = row
+            raised = self.ago(max_days=14)
+            acknowledged = self.rng.random() < 0.3
+            return StockAlert(
+                product_id=pk,
+                sku=sku,
+                product_name=name,
+                stock=stock,
+                threshold=threshold,
+                status=Status.ACKNOWLEDGED if acknowledged else Status.OPEN,
+                raised_at=raised,
+                acknowledged_at=raised + timedelta(hours=2) if acknowledged else None,
+                acknowledged_by_id=self.rng.choice(user_ids) if acknowledged else None,
+            )
+
+        def resolved(_number: int) -> StockAlert:
+            pk, sku, name, threshold = self.rng.choice(all_products)
+            raised = self.ago(max_days=365)
+            return StockAlert(
+                product_id=pk,
+                sku=sku,
+                product_name=name,
+                stock=self.rng.randint(0, max(threshold - 1, 0)),
+                threshold=threshold,
+                status=Status.RESOLVED,
+                raised_at=raised,
+                resolved_at=raised + timedelta(hours=self.rng.randint(1, 240)),
+            )
+
+        open_rows = low[:count]
+        written = insert(StockAlert, (unresolved(row) for row in open_rows))
+        return written + insert(
+            StockAlert, (resolved(number) for number in range(count - len(open_rows)))
+        )
+
+    def deletion_records(self, count: int, *, user_ids: list[int]) -> int:
+        from alerts.models import DeletionRecord
+        from django.contrib.auth.models import User
+        from django.contrib.contenttypes.models import ContentType
+
+        from catalog.models import Article, Product
+
+        content_types = ContentType.objects.get_for_models(Product, Article, User)
+        usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username"))
+        kinds = list(content_types.items())
+
+        def record(number: int) -> DeletionRecord:
+            model, content_type = kinds[number % len(kinds)]
+            deleted_by = self.rng.choice(user_ids) if self.rng.random() < 0.9 else None
+            deleted_at = self.ago(max_days=90)
+            # Primary keys far above the seeded ranges: these objects are really gone.
+            object_pk = str(10_000_000 + number)
+            restored = self.rng.random() < 0.05
+            return DeletionRecord(
+                content_type=content_type,
+                object_pk=object_pk,
+                object_repr=f"Deleted {model._meta.model_name} {number}",
+                snapshot={"id": int(object_pk), "name": f"Deleted {number}"},
+                deleted_by_id=deleted_by,
+                deleted_by_username=usernames.get(deleted_by, ""),
+                deleted_at=deleted_at,
+                restored_at=deleted_at + timedelta(hours=1) if restored else None,
+                restored_by_id=deleted_by if restored else None,
+            )
+
+        return insert(DeletionRecord, (record(number) for number in range(count)))
+
+
+def main() -> int:
+    args = parse_args()
+    setup()
+
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from catalog.models import Article, Product
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if Product.objects.exists():
+        if not args.flush:
+            print("The database already holds products; pass --flush to empty it first.")
+            return 2
+        call_command("flush", verbosity=0, interactive=False)
+
+    seeder = Seeder(rng=random.Random(args.seed), now=timezone.now())
+    alerts_ready = apps.is_installed("alerts") and "stockalert" in apps.all_models["alerts"]
+    models = [Product, Article]
+    if alerts_ready:
+        models += [apps.get_model("alerts", "StockAlert"), apps.get_model("alerts", "DeletionRecord")]
+
+    started = time.perf_counter()
+    timings = []
+
+    def step(label: str, function, *args, **kwargs):
+        began = time.perf_counter()
+        result = function(*args, **kwargs)
+        count = result if isinstance(result, int) else len(result)
+        timings.append((label, count, time.perf_counter() - began))
+        return result
+
+    with timestamps_as_given(*models), transaction.atomic():
+        user_ids = step("users", seeder.users, args.users)
+        step("products", insert, Product, (seeder.product(i) for i in range(args.products)))
+        step("articles", seeder.articles, args.articles, user_ids=user_ids)
+        if alerts_ready:
+            step("stock alerts", seeder.stock_alerts, args.alerts, user_ids=user_ids)
+            step("deletion records", seeder.deletion_records, args.deletions, user_ids=user_ids)
+    # Fresh statistics, as autovacuum (PostgreSQL) or PRAGMA optimize (SQLite) would keep.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    for label, count, seconds in timings:
+        print(f"  {label:<17} {count:>8,} rows  {seconds:6.1f} s")
+    if not alerts_ready:
+        print("  (alerts models not installed yet: stock alerts and deletion records skipped)")
+    low = Product.objects.low_on_stock().count()
+    out = Product.objects.out_of_stock().count()
+    total = Product.objects.count()
+    print(
+        f"Seeded {connection.vendor} in {time.perf_counter() - started:.1f} s: "
+        f"{total:,} products, {low:,} low ({low / max(total, 1):.0%}), "
+        f"{out:,} out of stock ({out / max(total, 1):.0%})."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
