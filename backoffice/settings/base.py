@@ -36,7 +36,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 INSTALLED_APPS = [
     # jazzmin must precede django.contrib.admin so its templates win.
     "jazzmin",
-    "django.contrib.admin",
+    # django.contrib.admin with backoffice's AdminSite (dashboard, side-menu alert badge).
+    "backoffice.admin_site.BackofficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -29,8 +29,7 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save(update_fields=["password"])
         # loaddata saves raw rows, which receivers skip on purpose; sync alerts set-wise now.
-        if "sync_stock_alerts" in _available_commands():
-            call_command("sync_stock_alerts", verbosity=0)
+        call_command("sync_stock_alerts", verbosity=0)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Admin:      {url}")
@@ -38,9 +37,3 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  Staff (one per role, password {DEMO_PASSWORD}): " + ", ".join(DEMO_STAFF)
         )
-
-
-def _available_commands() -> set[str]:
-    from django.core.management import get_commands
-
-    return set(get_commands())

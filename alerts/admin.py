@@ -1,0 +1,327 @@
+"""Admin for the alerts app: stock alerts to acknowledge or resolve, deletion records to
+read and restore. Both are history: nobody adds, edits or deletes them here.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timesince import timesince
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from . import services
+from .models import DeletionRecord, StockAlert
+
+STATUS_BADGES = {
+    StockAlert.Status.OPEN: "text-bg-danger",
+    StockAlert.Status.ACKNOWLEDGED: "text-bg-warning",
+    StockAlert.Status.RESOLVED: "text-bg-success",
+}
+# Snapshot fields never shown, only said to be there (the password hash of a user).
+MASKED_SNAPSHOT_FIELDS = frozenset({"password"})
+
+
+class ReadOnlyHistoryAdmin(admin.ModelAdmin):
+    """Records written by the system: viewable, never added, edited or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def _redirect_back(self, request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+        """Back to ?next= when it is a URL of this site (the dashboard), else to fallback."""
+        target = request.POST.get("next") or request.GET.get("next")
+        if not target or not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = fallback
+        return HttpResponseRedirect(target)
+
+
+@admin.register(StockAlert)
+class StockAlertAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["status_badge", "sku", "product_link", "stock_level", "age", "handled"]
+    list_display_links = ["sku"]
+    list_filter = ["status", "raised_at"]
+    search_fields = ["sku", "product_name"]
+    search_help_text = "Search by SKU or product name."
+    ordering = ["-raised_at", "-pk"]
+    list_per_page = 50
+    show_full_result_count = False
+    list_select_related = ["acknowledged_by"]
+    fields = [
+        "status",
+        "sku",
+        "product_name",
+        "product_link",
+        "stock",
+        "threshold",
+        "raised_at",
+        "acknowledged_at",
+        "acknowledged_by",
+        "resolved_at",
+    ]
+    readonly_fields = fields
+    actions = ["acknowledge", "resolve"]
+
+    def has_acknowledge_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("alerts.acknowledge_stockalert")
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/acknowledge/",
+                self.admin_site.admin_view(require_POST(self.acknowledge_view)),
+                name="alerts_stockalert_acknowledge",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, alert: StockAlert) -> str:
+        return format_html(
+            '<span class="badge {}">{}</span>',
+            STATUS_BADGES[alert.status],
+            alert.get_status_display(),
+        )
+
+    @admin.display(description="product", ordering="product_name")
+    def product_link(self, alert: StockAlert) -> str:
+        if alert.product_id is None:
+            return format_html('{} <span class="text-muted">(deleted)</span>', alert.product_name)
+        url = reverse("admin:catalog_product_change", args=[alert.product_id])
+        return format_html('<a href="{}">{}</a>', url, alert.product_name)
+
+    @admin.display(description="stock / threshold", ordering="stock")
+    def stock_level(self, alert: StockAlert) -> str:
+        return f"{alert.stock} / {alert.threshold}"
+
+    @admin.display(description="age", ordering="raised_at")
+    def age(self, alert: StockAlert) -> str:
+        end = alert.resolved_at or timezone.now()
+        return timesince(alert.raised_at, end, depth=1)
+
+    @admin.display(description="handled")
+    def handled(self, alert: StockAlert) -> str:
+        if alert.status == StockAlert.Status.RESOLVED:
+            return format_html("resolved {}", alert.resolved_at.strftime("%Y-%m-%d %H:%M"))
+        if alert.acknowledged_by_id:
+            return format_html("acknowledged by {}", alert.acknowledged_by.get_username())
+        return "—"
+
+    @admin.action(description="Acknowledge selected alerts", permissions=["acknowledge"])
+    def acknowledge(self, request: HttpRequest, queryset: QuerySet[StockAlert]) -> None:
+        count = services.stock_alerts_acknowledge(alerts=queryset, user=request.user)
+        self._report(request, count, "acknowledged")
+
+    @admin.action(description="Resolve selected alerts", permissions=["acknowledge"])
+    def resolve(self, request: HttpRequest, queryset: QuerySet[StockAlert]) -> None:
+        count = services.stock_alerts_resolve(alerts=queryset)
+        self._report(request, count, "resolved")
+
+    def acknowledge_view(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
+        """The dashboard's per-alert button: POST, then back where it came from."""
+        if not self.has_acknowledge_permission(request):
+            raise PermissionDenied
+        alert = get_object_or_404(StockAlert, pk=object_id)
+        count = services.stock_alerts_acknowledge(
+            alerts=StockAlert.objects.filter(pk=alert.pk), user=request.user
+        )
+        if count:
+            self.message_user(request, f"Alert for {alert.sku} acknowledged.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request,
+                f"Alert for {alert.sku} is {alert.get_status_display().lower()} already.",
+                messages.INFO,
+            )
+        return self._redirect_back(request, reverse("admin:alerts_stockalert_changelist"))
+
+    def _report(self, request: HttpRequest, count: int, done: str) -> None:
+        if count:
+            message = ngettext("%(count)d alert %(done)s.", "%(count)d alerts %(done)s.", count) % {
+                "count": count,
+                "done": done,
+            }
+            self.message_user(request, message, messages.SUCCESS)
+        else:
+            self.message_user(
+                request, f"No alert {done}: the selected ones were not open.", messages.INFO
+            )
+
+
+class DeletedByFilter(admin.SimpleListFilter):
+    """By username, which outlives the account (deleted_by does not)."""
+
+    title = "deleted by"
+    parameter_name = "deleted_by"
+
+    def lookups(self, request, model_admin):
+        usernames = (
+            DeletionRecord.objects.order_by("deleted_by_username")
+            .values_list("deleted_by_username", flat=True)
+            .distinct()
+        )
+        return [(name or "-", name or "System (shell, commands)") for name in usernames]
+
+    def queryset(self, request, queryset: QuerySet[DeletionRecord]):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(deleted_by_username="" if self.value() == "-" else self.value())
+
+
+@admin.register(DeletionRecord)
+class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
+    list_display = [
+        "object_repr",
+        "object_type",
+        "object_pk",
+        "deleted_by_name",
+        "deleted_at",
+        "restored",
+    ]
+    list_filter = [
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        "deleted_at",
+        DeletedByFilter,
+        ("restored_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["object_repr", "=object_pk", "deleted_by_username"]
+    search_help_text = "Search by name, exact ID or username."
+    date_hierarchy = "deleted_at"
+    ordering = ["-deleted_at", "-pk"]
+    list_per_page = 50
+    show_full_result_count = False
+    list_select_related = ["content_type", "restored_by"]
+    fields = [
+        "object_type",
+        "object_pk",
+        "object_repr",
+        "deleted_by_name",
+        "deleted_at",
+        "restored_at",
+        "restored_by",
+        "snapshot_table",
+    ]
+    readonly_fields = fields
+    actions = ["restore"]
+
+    def has_restore_permission(self, request: HttpRequest) -> bool:
+        # Per record, the service checks the add permission on the deleted object's model.
+        return any(
+            request.user.has_perm(f"{label}.add_{model}")
+            for label, model in (("catalog", "product"), ("catalog", "article"), ("auth", "user"))
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/restore/",
+                self.admin_site.admin_view(require_POST(self.restore_view)),
+                name="alerts_deletionrecord_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = self.get_object(request, object_id)
+        can_restore = (
+            record is not None
+            and not record.is_restored
+            and request.user.has_perm(
+                f"{record.content_type.app_label}.add_{record.content_type.model}"
+            )
+        )
+        extra_context = {"can_restore": can_restore, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="type", ordering="content_type__model")
+    def object_type(self, record: DeletionRecord) -> str:
+        return record.content_type.name.capitalize()
+
+    @admin.display(description="deleted by", ordering="deleted_by_username")
+    def deleted_by_name(self, record: DeletionRecord) -> str:
+        return record.deleted_by_username or "System (shell, commands)"
+
+    @admin.display(description="restored?", ordering="restored_at")
+    def restored(self, record: DeletionRecord) -> str:
+        if record.restored_at is None:
+            return format_html('<span class="badge text-bg-secondary">{}</span>', "No")
+        by = record.restored_by.get_username() if record.restored_by else "a deleted user"
+        return format_html(
+            '<span class="badge text-bg-success" title="by {}">{}</span>',
+            by,
+            f"Restored {record.restored_at:%Y-%m-%d}",
+        )
+
+    @admin.display(description="snapshot")
+    def snapshot_table(self, record: DeletionRecord) -> str:
+        model = record.content_type.model_class()
+        labels = {}
+        if model is not None:
+            labels = {f.name: f.verbose_name for f in model._meta.get_fields() if f.concrete}
+        rows = [("ID", record.snapshot.get("pk"))]
+        for name, value in record.snapshot.get("fields", {}).items():
+            if name in MASKED_SNAPSHOT_FIELDS:
+                value = "•••••••• (stored, hidden)"
+            elif isinstance(value, list):
+                value = ", ".join(str(item) for item in value) or "—"
+            elif value in (None, ""):
+                value = "—"
+            rows.append((str(labels.get(name, name)).capitalize(), value))
+        return format_html(
+            '<table class="table table-sm table-striped mb-0 snapshot"><tbody>{}</tbody></table>',
+            format_html_join("", "<tr><th scope='row'>{}</th><td>{}</td></tr>", rows),
+        )
+
+    @admin.action(description="Restore selected records", permissions=["restore"])
+    def restore(self, request: HttpRequest, queryset: QuerySet[DeletionRecord]) -> None:
+        restored = 0
+        for record in queryset.select_related("content_type"):
+            restored += self._restore_one(request, record)
+        if restored:
+            message = ngettext("%d object restored.", "%d objects restored.", restored) % restored
+            self.message_user(request, message, messages.SUCCESS)
+
+    def restore_view(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
+        """The button on a record's page and on the dashboard: POST, then back."""
+        record = get_object_or_404(
+            DeletionRecord.objects.select_related("content_type"), pk=object_id
+        )
+        if not self.has_view_permission(request, record):
+            raise PermissionDenied
+        if self._restore_one(request, record):
+            self.message_user(
+                request,
+                f"{record.content_type.name.capitalize()} “{record.object_repr}” restored.",
+                messages.SUCCESS,
+            )
+        fallback = reverse("admin:alerts_deletionrecord_change", args=[record.pk])
+        return self._redirect_back(request, fallback)
+
+    def _restore_one(self, request: HttpRequest, record: DeletionRecord) -> bool:
+        try:
+            services.deletion_record_restore(record=record, user=request.user)
+        except PermissionDenied:
+            self.message_user(
+                request,
+                f"“{record.object_repr}” was not restored: you may not add "
+                f"{record.content_type.model_class()._meta.verbose_name_plural}.",
+                messages.ERROR,
+            )
+            return False
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return False
+        return True

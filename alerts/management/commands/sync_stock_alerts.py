@@ -1,0 +1,18 @@
+"""Bring every stock alert in line with current stock, set-wise (after loaddata, SQL, restore)."""
+
+from django.core.management.base import BaseCommand
+
+from alerts.services import stock_alerts_sync
+
+
+class Command(BaseCommand):
+    help = "Raise, refresh and resolve low-stock alerts for all products in a few queries."
+
+    def handle(self, *args, **options) -> None:
+        result = stock_alerts_sync(product_ids=None)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Stock alerts in line: {result.raised} raised, {result.refreshed} refreshed, "
+                f"{result.resolved} resolved."
+            )
+        )

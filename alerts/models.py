@@ -1,0 +1,123 @@
+"""StockAlert (a product below its threshold) and DeletionRecord (a snapshot of a deleted row)."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class StockAlertQuerySet(models.QuerySet):
+    def unresolved(self):
+        # The same condition as the partial unique index, so lookups can use it.
+        return self.filter(status__in=StockAlert.UNRESOLVED)
+
+    def most_urgent_first(self):
+        # Lowest stock relative to threshold first; a low product always has threshold >= 1.
+        urgency = models.ExpressionWrapper(
+            models.functions.Cast("stock", models.FloatField()) / models.F("threshold"),
+            output_field=models.FloatField(),
+        )
+        return self.alias(urgency=urgency).order_by("urgency", "stock", "raised_at", "pk")
+
+
+class StockAlert(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        RESOLVED = "resolved", "Resolved"
+
+    UNRESOLVED = (Status.OPEN, Status.ACKNOWLEDGED)
+
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stock_alerts",
+    )
+    sku = models.CharField("SKU", max_length=64)
+    product_name = models.CharField(max_length=200)
+    stock = models.IntegerField(help_text="Stock when raised, kept current while unresolved.")
+    threshold = models.IntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    raised_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = StockAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        permissions = [("acknowledge_stockalert", "Can acknowledge stock alerts")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(status__in=["open", "acknowledged"]),
+                name="alerts_one_unresolved_alert_per_product",
+                violation_error_message="This product already has an unresolved alert.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-raised_at"], name="alerts_stockalert_status_idx"),
+            models.Index(fields=["-raised_at"], name="alerts_stockalert_raised_idx"),
+            models.Index(fields=["sku"], name="alerts_stockalert_sku_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku}: {self.stock} / {self.threshold} ({self.get_status_display()})"
+
+    @property
+    def is_unresolved(self) -> bool:
+        return self.status in self.UNRESOLVED
+
+
+class DeletionRecord(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_pk = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    snapshot = models.JSONField(
+        encoder=DjangoJSONEncoder,
+        help_text="Every concrete field and the many-to-many primary keys, as serialized by "
+        "Django's python serializer.",
+    )
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept as text so the record still says who it was after that account is deleted.
+    deleted_by_username = models.CharField(max_length=150, blank=True)
+    deleted_at = models.DateTimeField(default=timezone.now)
+    restored_at = models.DateTimeField(null=True, blank=True)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-deleted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-deleted_at"], name="alerts_deletion_deleted_idx"),
+            models.Index(fields=["content_type", "object_pk"], name="alerts_deletion_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.name} “{self.object_repr}”"
+
+    @property
+    def is_restored(self) -> bool:
+        return self.restored_at is not None

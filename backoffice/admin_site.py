@@ -1,0 +1,48 @@
+"""The admin site: Django's own, with the operations dashboard on its index page and the
+open-alert badge in the side menu. Installed as the default site by BackofficeAdminConfig.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+
+class BackofficeAdminSite(admin.AdminSite):
+    def each_context(self, request: HttpRequest) -> dict:
+        context = super().each_context(request)
+        self._add_open_alert_badge(context.get("available_apps", []))
+        return context
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None):
+        from alerts import selectors
+
+        extra_context = {
+            "dashboard": selectors.dashboard_get(user=request.user),
+            **(extra_context or {}),
+        }
+        return super().index(request, extra_context)
+
+    @staticmethod
+    def _add_open_alert_badge(available_apps: list[dict]) -> None:
+        from alerts import selectors
+
+        # available_apps lists StockAlert only for users allowed to see it, so the count is
+        # queried only for them. jazzmin renders the model name in the side menu.
+        for app in available_apps:
+            for model in app["models"] if app["app_label"] == "alerts" else []:
+                if model["object_name"] == "StockAlert":
+                    count = selectors.stock_alert_open_count()
+                    if count:
+                        model["name"] = format_html(
+                            '{} <span class="badge text-bg-danger ms-1" '
+                            'title="Open low-stock alerts" data-open-alerts="{}">{}</span>',
+                            model["name"],
+                            count,
+                            count,
+                        )
+                    return
+
+
+class BackofficeAdminConfig(AdminConfig):
+    default_site = "backoffice.admin_site.BackofficeAdminSite"
