@@ -1,5 +1,6 @@
 """Settings shared by every environment; the environment is read here and only here."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "import_export",
+    "axes",
     "backoffice",
     "catalog",
     "alerts",
@@ -51,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files (compressed, with far-future caching) without nginx.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -58,6 +62,9 @@ MIDDLEWARE = [
     "backoffice.middleware.RequestActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backoffice.middleware.SessionIdleTimeoutMiddleware",
+    # django-axes must come last: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -78,6 +85,13 @@ TEMPLATES = [
     },
 ]
 
+# AxesStandaloneBackend first: it refuses a locked-out username+IP pair before any password
+# is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -91,8 +105,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "backoffice" / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# backoffice/static is found as the backoffice app's static directory (no STATICFILES_DIRS,
+# which would collect every file twice).
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Django's defaults; production.py swaps in hashed, compressed static files.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
@@ -100,6 +120,32 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="backoffice@localhost")
+
+# The admin lives under this prefix (with a trailing slash); a less guessable one keeps
+# drive-by scanners off the login page.
+ADMIN_URL = env.str("ADMIN_URL", default="admin/")
+
+# Sessions end after this many seconds without a request (8 hours by default).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# The idle timer is pushed forward at most this often, so an ordinary request does not
+# write the session row (see backoffice.middleware.SessionIdleTimeoutMiddleware).
+SESSION_REFRESH_INTERVAL = env.int("SESSION_REFRESH_INTERVAL", default=5 * 60)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Login hardening (django-axes): after AXES_FAILURE_LIMIT failures for one username from one
+# IP address, that pair is locked for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "backoffice.views.login_locked_out"
+# By default only REMOTE_ADDR is trusted (X-Forwarded-For can be forged). Behind a load
+# balancer, set AXES_PROXY_COUNT to the number of proxies that append to X-Forwarded-For.
+_axes_proxy_count = env.int("AXES_PROXY_COUNT", default=0)
+if _axes_proxy_count:
+    AXES_IPWARE_PROXY_COUNT = _axes_proxy_count
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 LOGIN_URL = "admin:login"
 # jazzmin's login form posts no "next" field: land on the dashboard, not /accounts/profile/.

@@ -11,3 +11,7 @@ PASSWORD_HASHERS = [
 ]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# No collectstatic before tests: let WhiteNoise look files up per request instead of
+# scanning (and warning about) a missing STATIC_ROOT. tests/test_static_files.py turns
+# it off to check the production path.
+WHITENOISE_AUTOREFRESH = True
