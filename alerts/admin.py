@@ -115,7 +115,8 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description="handled")
     def handled(self, alert: StockAlert) -> str:
         if alert.status == StockAlert.Status.RESOLVED:
-            return format_html("resolved {}", alert.resolved_at.strftime("%Y-%m-%d %H:%M"))
+            when = alert.resolved_at and timezone.localtime(alert.resolved_at)
+            return f"resolved {when:%Y-%m-%d %H:%M}" if when else "resolved"
         if alert.acknowledged_by_id:
             return format_html("acknowledged by {}", alert.acknowledged_by.get_username())
         return "—"
@@ -262,7 +263,7 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
         return format_html(
             '<span class="badge text-bg-success" title="by {}">{}</span>',
             by,
-            f"Restored {record.restored_at:%Y-%m-%d}",
+            f"Restored {timezone.localtime(record.restored_at):%Y-%m-%d}",
         )
 
     @admin.display(description="snapshot")

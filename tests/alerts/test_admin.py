@@ -1,0 +1,207 @@
+"""Admin pages, actions and buttons of the alerts app, allowed and denied."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from alerts.models import DeletionRecord, StockAlert
+from alerts.services import stock_alerts_resolve as resolve
+from catalog.models import Product
+from tests.factories import ArticleFactory, ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ALERTS_URL = reverse("admin:alerts_stockalert_changelist")
+RECORDS_URL = reverse("admin:alerts_deletionrecord_changelist")
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def run_action(client, url, action, pks, **extra):
+    return client.post(
+        url, {"action": action, "_selected_action": [str(pk) for pk in pks], **extra}, follow=True
+    )
+
+
+@pytest.fixture
+def open_alert():
+    return StockAlert.objects.get(product=ProductFactory(sku="ALERT-1", stock=1))
+
+
+@pytest.fixture
+def deleted_product_record():
+    ProductFactory(sku="GONE-1", name="Gone").delete()
+    return DeletionRecord.objects.get()
+
+
+class TestStockAlertList:
+    def test_lists_searches_and_filters(self, admin_client_for):
+        client = admin_client_for("Viewers")
+        ProductFactory(sku="FIND-ME", stock=1)
+        ProductFactory(sku="OTHER", stock=1)
+        html = client.get(ALERTS_URL, {"q": "FIND"}).content.decode()
+        assert "FIND-ME" in html and "OTHER" not in html
+        html = client.get(ALERTS_URL, {"status__exact": "resolved"}).content.decode()
+        assert "FIND-ME" not in html
+
+    def test_the_list_costs_the_same_number_of_queries_for_more_alerts(
+        self, admin_client_for, django_assert_max_num_queries
+    ):
+        client = admin_client_for("Inventory managers")
+        manager = client.user
+        for n in range(30):
+            ProductFactory(stock=n % 4)
+        StockAlert.objects.filter(stock=0).update(status="acknowledged", acknowledged_by=manager)
+        client.get(ALERTS_URL)  # warm caches (content types, permissions)
+        with django_assert_max_num_queries(12):
+            assert client.get(ALERTS_URL).status_code == 200
+
+    def test_nobody_adds_edits_or_deletes_alerts(self, superuser_client, open_alert):
+        assert superuser_client.get(reverse("admin:alerts_stockalert_add")).status_code == 403
+        url = reverse("admin:alerts_stockalert_delete", args=[open_alert.pk])
+        assert superuser_client.post(url, {"post": "yes"}).status_code == 403
+        change = reverse("admin:alerts_stockalert_change", args=[open_alert.pk])
+        superuser_client.post(change, {"status": "resolved"})
+        open_alert.refresh_from_db()
+        assert open_alert.status == StockAlert.Status.OPEN
+
+    def test_users_without_view_permission_get_403(self, admin_client_for):
+        assert admin_client_for("Editors").get(ALERTS_URL).status_code == 403
+
+
+class TestStockAlertActions:
+    @pytest.mark.parametrize("action", ["acknowledge", "resolve"])
+    def test_inventory_managers_may(self, admin_client_for, open_alert, action):
+        client = admin_client_for("Inventory managers")
+        response = run_action(client, ALERTS_URL, action, [open_alert.pk])
+        open_alert.refresh_from_db()
+        expected = "acknowledged" if action == "acknowledge" else "resolved"
+        assert open_alert.status == expected
+        assert messages_of(response) == [f"1 alert {expected}."]
+
+    @pytest.mark.parametrize("action", ["acknowledge", "resolve"])
+    def test_viewers_may_not(self, admin_client_for, open_alert, action):
+        client = admin_client_for("Viewers")
+        run_action(client, ALERTS_URL, action, [open_alert.pk])
+        open_alert.refresh_from_db()
+        assert open_alert.status == StockAlert.Status.OPEN
+
+    def test_acknowledging_nothing_open_says_so(self, superuser_client, open_alert):
+        resolve(alerts=StockAlert.objects.all())
+        response = run_action(superuser_client, ALERTS_URL, "acknowledge", [open_alert.pk])
+        assert "not open" in messages_of(response)[0]
+
+
+class TestAcknowledgeButton:
+    def url(self, alert):
+        return reverse("admin:alerts_stockalert_acknowledge", args=[alert.pk])
+
+    def test_acknowledges_and_redirects_back_with_a_message(self, admin_client_for, open_alert):
+        client = admin_client_for("Inventory managers")
+        response = client.post(self.url(open_alert), {"next": reverse("admin:index")})
+        assert response.status_code == 302 and response.url == reverse("admin:index")
+        open_alert.refresh_from_db()
+        assert (open_alert.status, open_alert.acknowledged_by) == ("acknowledged", client.user)
+        assert messages_of(response) == ["Alert for ALERT-1 acknowledged."]
+
+    def test_an_outside_next_url_is_ignored(self, superuser_client, open_alert):
+        response = superuser_client.post(self.url(open_alert), {"next": "https://evil.example/"})
+        assert response.url == ALERTS_URL
+
+    def test_without_the_permission_it_is_403(self, admin_client_for, open_alert):
+        response = admin_client_for("Viewers").post(self.url(open_alert))
+        assert response.status_code == 403
+        open_alert.refresh_from_db()
+        assert open_alert.status == StockAlert.Status.OPEN
+
+    def test_get_is_not_allowed(self, superuser_client, open_alert):
+        assert superuser_client.get(self.url(open_alert)).status_code == 405
+
+
+class TestDeletionRecordPages:
+    def test_list_filters_by_type_and_user(self, admin_client_for):
+        client = admin_client_for("User admins")
+        ProductFactory(sku="P-GONE").delete()
+        ArticleFactory(title="A gone").delete()
+        html = client.get(RECORDS_URL, {"deleted_by": "-"}).content.decode()
+        assert "P-GONE" in html and "A gone" in html
+        article_type = DeletionRecord.objects.get(object_repr="A gone").content_type_id
+        html = client.get(RECORDS_URL, {"content_type__id__exact": article_type}).content.decode()
+        assert "A gone" in html and "P-GONE" not in html
+
+    def test_the_snapshot_is_a_table_and_a_password_hash_is_masked(self, superuser_client):
+        UserFactory(username="masked").delete()
+        record = DeletionRecord.objects.get()
+        html = superuser_client.get(
+            reverse("admin:alerts_deletionrecord_change", args=[record.pk])
+        ).content.decode()
+        assert "<th scope='row'>Username</th><td>masked</td>" in html
+        assert "md5$" not in html and "stored, hidden" in html
+
+    def test_snapshot_values_are_escaped(self, superuser_client):
+        ProductFactory(name="<script>alert(1)</script>").delete()
+        record = DeletionRecord.objects.get()
+        html = superuser_client.get(
+            reverse("admin:alerts_deletionrecord_change", args=[record.pk])
+        ).content.decode()
+        assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+    def test_records_cannot_be_edited_or_deleted(self, superuser_client, deleted_product_record):
+        url = reverse("admin:alerts_deletionrecord_delete", args=[deleted_product_record.pk])
+        assert superuser_client.post(url, {"post": "yes"}).status_code == 403
+        assert DeletionRecord.objects.count() == 1
+
+
+class TestRestore:
+    def restore_url(self, record):
+        return reverse("admin:alerts_deletionrecord_restore", args=[record.pk])
+
+    def test_the_button_restores_with_a_message(self, admin_client_for, deleted_product_record):
+        client = admin_client_for("Inventory managers")
+        page = client.get(
+            reverse("admin:alerts_deletionrecord_change", args=[deleted_product_record.pk])
+        )
+        assert self.restore_url(deleted_product_record) in page.content.decode()
+        response = client.post(self.restore_url(deleted_product_record))
+        assert Product.objects.filter(sku="GONE-1").exists()
+        assert messages_of(response) == ["Product “GONE-1 — Gone” restored."]
+
+    def test_the_button_is_refused_without_the_add_permission(
+        self, admin_client_for, deleted_product_record
+    ):
+        client = admin_client_for("Viewers")
+        page = client.get(
+            reverse("admin:alerts_deletionrecord_change", args=[deleted_product_record.pk])
+        )
+        assert self.restore_url(deleted_product_record) not in page.content.decode()
+        response = client.post(self.restore_url(deleted_product_record))
+        assert not Product.objects.filter(sku="GONE-1").exists()
+        assert "you may not add products" in messages_of(response)[0]
+
+    def test_a_conflict_is_reported_and_changes_nothing(
+        self, superuser_client, deleted_product_record
+    ):
+        ProductFactory(sku="GONE-1", name="Newcomer")
+        response = superuser_client.post(self.restore_url(deleted_product_record))
+        assert "SKU already exists" in messages_of(response)[0]
+        assert Product.objects.get(sku="GONE-1").name == "Newcomer"
+
+    def test_the_action_restores_what_it_may_and_reports_the_rest(self, admin_client_for):
+        ProductFactory(sku="ACT-1").delete()
+        ArticleFactory(title="Not mine").delete()
+        client = admin_client_for("Inventory managers")
+        pks = DeletionRecord.objects.values_list("pk", flat=True)
+        response = run_action(client, RECORDS_URL, "restore", pks)
+        assert Product.objects.filter(sku="ACT-1").exists()
+        assert not ArticleFactory._meta.model.objects.filter(title="Not mine").exists()
+        assert "you may not add articles" in " ".join(messages_of(response))
+        assert "1 object restored." in messages_of(response)
+
+    def test_the_action_is_not_offered_to_viewers(self, admin_client_for, deleted_product_record):
+        client = admin_client_for("Viewers")
+        html = client.get(RECORDS_URL).content.decode()
+        assert 'value="restore"' not in html
+        run_action(client, RECORDS_URL, "restore", [deleted_product_record.pk])
+        assert not Product.objects.filter(sku="GONE-1").exists()
