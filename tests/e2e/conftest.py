@@ -61,6 +61,15 @@ class BrowserProblems:
     """Everything the page complained about: JavaScript errors and failed requests."""
 
     messages: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern] = field(default_factory=list)
+
+    def allow(self, pattern: str) -> None:
+        """Accept problems matching `pattern` (a regex): for tests expecting an error page."""
+        self.allowed.append(re.compile(pattern))
+
+    @property
+    def unexpected(self) -> list[str]:
+        return [m for m in self.messages if not any(p.search(m) for p in self.allowed)]
 
     def watch(self, page) -> None:
         page.on("console", self._on_console)
@@ -90,8 +99,8 @@ def pytest_runtest_call(item):
     # failed (not as an error in teardown) when the browser complained.
     result = yield
     problems = item.funcargs.get("browser_problems")
-    if problems is not None and problems.messages:
-        raise AssertionError("the browser reported problems:\n" + "\n".join(problems.messages))
+    if problems is not None and problems.unexpected:
+        raise AssertionError("the browser reported problems:\n" + "\n".join(problems.unexpected))
     return result
 
 
@@ -137,22 +146,48 @@ def screenshot(request, tmp_path_factory):
     else:
         directory = tmp_path_factory.mktemp("screenshots", numbered=True)
 
+    def shoot(page, size: dict, path: Path) -> None:
+        # A full-page capture keeps 100vh at the window's height, so jazzmin's fixed sidebar
+        # would stop part-way down a long page. Grow the window to the page instead.
+        page.set_viewport_size(size)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+        page.screenshot(path=path)
+
     def take(page, name: str) -> Path:
         assert re.fullmatch(r"[a-z0-9_]+", name), name
         desktop_path = directory / f"{name}.png"
-        page.screenshot(path=desktop_path, full_page=True)
-        page.set_viewport_size(PHONE)
         try:
+            shoot(page, DESKTOP, desktop_path)
+            page.set_viewport_size(PHONE)
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 0, f"{name}: page is {overflow}px wider than a 390px phone screen"
-            page.screenshot(path=directory / f"{name}_phone.png", full_page=True)
+            shoot(page, PHONE, directory / f"{name}_phone.png")
         finally:
             page.set_viewport_size(DESKTOP)
         return desktop_path
 
     return take
+
+
+@pytest.fixture
+def signed_in(page, live_server):
+    """Start the page's session as `user` without the login form (tested on its own)."""
+
+    def sign_in(user) -> None:
+        from django.conf import settings
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies(
+            [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+        )
+
+    return sign_in
 
 
 @pytest.fixture

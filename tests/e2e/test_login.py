@@ -56,3 +56,19 @@ def test_right_password_lands_on_dashboard_and_logout_works(page, log_in, invent
     expect(page.get_by_role("link", name="Log in again")).to_be_visible()
     page.goto("/admin/")
     expect(page).to_have_url("/admin/login/?next=/admin/")
+
+
+def test_repeated_failures_lock_the_login_out(
+    page, log_in, inventory_manager, settings, browser_problems
+):
+    # The lockout page is served with status 429, which Chromium logs to the console.
+    browser_problems.allow(r"status of 429 \(Too Many Requests\).*/admin/login/")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in("inventory", "not-the-password")
+
+    # Locked now: even the right password is refused, with the lockout message.
+    log_in("inventory")
+
+    expect(page.locator("#login-locked-out")).to_contain_text("Too many failed login attempts")
+    page.goto("/admin/")
+    expect(page).to_have_url("/admin/login/?next=/admin/")
