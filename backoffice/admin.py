@@ -9,6 +9,9 @@ from django.http import HttpRequest
 from catalog.import_admin import BulkImportExportMixin
 from catalog.resources import UserResource
 
+from .selectors import groups_grantable_by
+from .services import user_groups_check_grantable
+
 admin.site.unregister(User)
 
 
@@ -53,3 +56,43 @@ class UserAdmin(BulkImportExportMixin, DjangoUserAdmin):
         if not request.user.is_superuser:
             readonly += [f for f in self.superuser_only_fields if f not in readonly]
         return readonly
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # Changing a superuser (their password, say) would be a way to become one.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if request.user.is_superuser or "groups" not in form.base_fields:
+            return form
+        return type(form.__name__, (GroupGrantGuardMixin, form), {"editor": request.user})
+
+
+class GroupGrantGuardMixin:
+    """A user form for a non-superuser editor: only groups it may grant are offered, and a
+    forged POST adding another group gets a clear error (backoffice.services)."""
+
+    editor: User
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = groups_grantable_by(user=self.editor)
+        if self.instance.pk:
+            offered = offered | Group.objects.filter(user=self.instance)
+        # The field still validates against every group, so a refused one is named in the
+        # error instead of being reported as an unknown choice.
+        self.fields["groups"].widget.choices = [
+            (group.pk, group.name) for group in offered.distinct().order_by("name")
+        ]
+
+    def clean_groups(self):
+        groups = self.cleaned_data["groups"]
+        user_groups_check_grantable(editor=self.editor, user=self.instance, groups=groups)
+        return groups

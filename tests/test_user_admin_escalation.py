@@ -1,0 +1,183 @@
+"""UserAdmin: nobody below superuser can grant superuser status, permissions, or a group
+holding more than they hold (themselves included)."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+
+from backoffice.selectors import groups_grantable_by
+from backoffice.services import user_groups_check_grantable
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(user) -> str:
+    return f"/admin/auth/user/{user.pk}/change/"
+
+
+def user_form_data(user, **changes) -> dict:
+    """What the change form posts for `user`, with `changes` applied."""
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        "is_staff": "on",
+        "groups": [group.pk for group in user.groups.all()],
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+        "last_login_0": "",
+        "last_login_1": "",
+    }
+    data.update(changes)
+    return data
+
+
+def group(name: str) -> Group:
+    return Group.objects.get(name=name)
+
+
+def group_names(user) -> set[str]:
+    return set(user.groups.values_list("name", flat=True))
+
+
+@pytest.fixture
+def user_admin_client(admin_client_for):
+    return admin_client_for("User admins", username="useradmin")
+
+
+@pytest.fixture
+def clerk():
+    return UserFactory(username="clerk")
+
+
+@pytest.mark.parametrize(
+    ("role", "grantable"),
+    [
+        ("User admins", {"User admins"}),
+        ("Viewers", {"Viewers"}),
+        ("Editors", {"Editors"}),
+        ("Inventory managers", {"Inventory managers"}),
+    ],
+)
+def test_a_role_may_grant_only_groups_within_its_own_permissions(role, grantable):
+    editor = UserFactory(groups=[role])
+    assert set(groups_grantable_by(user=editor).values_list("name", flat=True)) == grantable
+
+
+def test_a_group_without_permissions_is_grantable_by_anyone_and_superusers_grant_all():
+    Group.objects.create(name="Newsletter")
+    editor = UserFactory(groups=["User admins"])
+    assert "Newsletter" in set(groups_grantable_by(user=editor).values_list("name", flat=True))
+    superuser = UserFactory(is_superuser=True)
+    assert groups_grantable_by(user=superuser).count() == Group.objects.count()
+
+
+def test_the_service_names_the_refused_group_and_the_missing_permissions(clerk):
+    editor = UserFactory(groups=["User admins"])
+    with pytest.raises(ValidationError) as refused:
+        user_groups_check_grantable(editor=editor, user=clerk, groups=[group("Editors")])
+    message = " ".join(refused.value.messages)
+    assert 'You cannot add anyone to the group "Editors"' in message
+    assert "catalog.add_article" in message
+
+
+def test_offered_groups_are_the_grantable_ones(user_admin_client, clerk):
+    response = user_admin_client.get(change_url(clerk))
+    assert response.status_code == 200
+    widget_choices = {
+        label for _, label in response.context["adminform"].form.fields["groups"].widget.choices
+    }
+    assert widget_choices == {"User admins"}
+
+
+def test_user_admin_cannot_add_someone_to_a_stronger_group(user_admin_client, clerk):
+    response = user_admin_client.post(
+        change_url(clerk), user_form_data(clerk, groups=[group("Inventory managers").pk])
+    )
+    assert response.status_code == 200
+    assert (
+        "You cannot add anyone to the group &quot;Inventory managers&quot;"
+        in response.content.decode()
+    )
+    assert group_names(clerk) == set()
+
+
+def test_user_admin_cannot_add_itself_to_a_stronger_group(user_admin_client):
+    me = user_admin_client.user
+    response = user_admin_client.post(
+        change_url(me),
+        user_form_data(me, groups=[group("User admins").pk, group("Viewers").pk]),
+    )
+    assert response.status_code == 200
+    assert "You cannot add anyone to the group &quot;Viewers&quot;" in response.content.decode()
+    assert group_names(me) == {"User admins"}
+
+
+def test_user_admin_can_add_someone_to_a_group_it_may_grant(user_admin_client, clerk):
+    response = user_admin_client.post(
+        change_url(clerk), user_form_data(clerk, groups=[group("User admins").pk])
+    )
+    assert response.status_code == 302
+    assert group_names(clerk) == {"User admins"}
+
+
+def test_editing_a_member_of_a_stronger_group_keeps_that_group(user_admin_client):
+    manager = UserFactory(username="manager", groups=["Inventory managers"])
+    offered = user_admin_client.get(change_url(manager)).context["adminform"].form
+    assert "Inventory managers" in {label for _, label in offered.fields["groups"].widget.choices}
+
+    response = user_admin_client.post(
+        change_url(manager), user_form_data(manager, email="new@shop.example")
+    )
+    assert response.status_code == 302
+    manager.refresh_from_db()
+    assert manager.email == "new@shop.example"
+    assert group_names(manager) == {"Inventory managers"}
+
+
+def test_user_admin_cannot_grant_superuser_status_or_permissions(user_admin_client, clerk):
+    permission = Permission.objects.get(codename="delete_product")
+    response = user_admin_client.post(
+        change_url(clerk),
+        user_form_data(clerk, is_superuser="on", user_permissions=[permission.pk]),
+    )
+    assert response.status_code == 302  # saved, without the read-only fields
+    clerk.refresh_from_db()
+    assert not clerk.is_superuser
+    assert not clerk.user_permissions.exists()
+
+
+def test_user_admin_cannot_change_delete_or_reset_the_password_of_a_superuser(
+    user_admin_client, superuser
+):
+    page = user_admin_client.get(change_url(superuser))
+    assert page.status_code == 200  # viewable (view permission), read-only
+    assert not page.context["has_change_permission"]
+    assert (
+        user_admin_client.post(change_url(superuser), user_form_data(superuser)).status_code == 403
+    )
+    assert user_admin_client.get(f"/admin/auth/user/{superuser.pk}/password/").status_code == 403
+    assert user_admin_client.get(f"/admin/auth/user/{superuser.pk}/delete/").status_code == 403
+
+    response = user_admin_client.post(
+        "/admin/auth/user/",
+        {"action": "delete_selected", "_selected_action": [superuser.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert type(superuser).objects.filter(pk=superuser.pk).exists()
+
+
+def test_superuser_may_grant_any_group_and_superuser_status(superuser_client, clerk):
+    response = superuser_client.post(
+        change_url(clerk),
+        user_form_data(
+            clerk, groups=[group("Inventory managers").pk, group("Editors").pk], is_superuser="on"
+        ),
+    )
+    assert response.status_code == 302
+    clerk.refresh_from_db()
+    assert clerk.is_superuser
+    assert group_names(clerk) == {"Inventory managers", "Editors"}
