@@ -1,18 +1,10 @@
 """Helpers for the import tests: drive the admin's two import steps like a browser would."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 PRODUCT_HEADER = "sku,name,price,stock,low_stock_threshold,is_active,description"
-
-
-@pytest.fixture
-def upload_media(settings, tmp_path):
-    """Keep uploads waiting between preview and confirm in a private folder."""
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def csv_bytes(*lines: str, bom: bool = False, newline: str = "\n") -> bytes:

@@ -1,0 +1,318 @@
+"""Benchmark the product import: import-export defaults vs the project's path vs a bare bound.
+
+    .venv/bin/python bench/import_bench.py [--rows 100000] [--seed 7]
+
+Generates a seeded product CSV (about 10% low on stock) and, for new rows and for a
+re-import of the same file, times the preview (dry run) and the confirm of
+  (a) a plain ModelResource with import-export defaults (import_id_fields=["sku"]),
+  (b) the project's import path (catalog.imports.ProductImporter),
+  (c) a bare bound: csv.reader + bulk_create in batches of 1000 + one set-based alert sync;
+and the whole admin flow (upload → preview page → confirm → result page) through Django's
+test client. Every measurement runs in a fresh child process on a copy of a migrated SQLite
+database, so peak memory is that process's peak RSS (Django itself included).
+"""
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = ["sku", "name", "price", "stock", "low_stock_threshold", "is_active", "description"]
+
+
+def generate_csv(path: Path, rows: int, seed: int) -> None:
+    rng = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for number in range(rows):
+            low = rng.random() < 0.10
+            writer.writerow(
+                [
+                    f"BENCH-{number:06d}",
+                    f"Product {number} {rng.choice(['red', 'blue', 'large', 'small'])}",
+                    f"{rng.randint(1, 99999) / 100:.2f}",
+                    rng.randint(0, 4) if low else rng.randint(5, 500),
+                    5,
+                    "true",
+                    "Quoted, with a comma" if number % 10 == 0 else "",
+                ]
+            )
+
+
+# --------------------------------------------------------------------------------------
+# Child side: one measurement in a fresh process.
+
+
+def _setup_django(database: Path) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.test")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _alert_count() -> int:
+    try:
+        from alerts.models import StockAlert
+    except ImportError:
+        return -1
+    return StockAlert.objects.exclude(status="resolved").count()
+
+
+def _plain_resource_steps(csv_path: Path):
+    from import_export import resources
+    from import_export.formats.base_formats import CSV
+
+    from catalog.models import Product
+
+    class PlainProductResource(resources.ModelResource):
+        class Meta:
+            model = Product
+            import_id_fields = ["sku"]
+            fields = HEADER
+
+    def step(dry_run: bool) -> None:
+        dataset = CSV(encoding="utf-8-sig").create_dataset(csv_path.read_text("utf-8-sig"))
+        result = PlainProductResource().import_data(dataset, dry_run=dry_run, raise_errors=True)
+        assert not result.has_validation_errors()
+
+    return step
+
+
+def _project_steps(csv_path: Path):
+    from catalog import imports
+
+    def step(dry_run: bool) -> None:
+        report = imports.file_import(
+            importer=imports.ProductImporter(),
+            data=csv_path.read_bytes(),
+            name=csv_path.name,
+            dry_run=dry_run,
+        )
+        assert not report.has_errors, report.errors[:3]
+
+    return step
+
+
+def _bound_steps(csv_path: Path):
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    from catalog import services
+    from catalog.models import Product
+
+    def step(dry_run: bool) -> None:
+        with transaction.atomic():
+            with csv_path.open(newline="", encoding="utf-8-sig") as handle:
+                reader = csv.reader(handle)
+                next(reader)
+                parsed = [
+                    (sku, name, Decimal(price), int(stock), int(threshold), description)
+                    for sku, name, price, stock, threshold, _active, description in reader
+                ]
+            existing = dict(Product.objects.values_list("sku", "stock"))
+            new = [
+                Product(
+                    sku=sku,
+                    name=name,
+                    price=price,
+                    stock=stock,
+                    low_stock_threshold=threshold,
+                    description=description,
+                )
+                for sku, name, price, stock, threshold, description in parsed
+                if sku not in existing
+            ]
+            created = Product.objects.bulk_create(new, batch_size=1000)
+            services.products_changed_in_bulk(product_ids=[product.pk for product in created])
+            transaction.set_rollback(dry_run)
+
+    return step
+
+
+def _admin_flow(csv_path: Path) -> dict:
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.urls import reverse
+
+    setup_test_environment()
+    user = User.objects.create_superuser("bench", "bench@example.com", "bench-password-1")
+    client = Client()
+    client.force_login(user)
+    started = time.perf_counter()
+    upload = SimpleUploadedFile(csv_path.name, csv_path.read_bytes())
+    preview = client.post(
+        reverse("admin:catalog_product_import"), {"import_file": upload, "resource": "0"}
+    )
+    preview_seconds = time.perf_counter() - started
+    confirm_form = preview.context["confirm_form"]
+    data = {name: confirm_form.initial[name] for name in confirm_form.fields}
+    result = client.post(reverse("admin:catalog_product_process_import"), data, follow=True)
+    total = time.perf_counter() - started
+    assert result.status_code == 200
+    message = [str(m) for m in result.context["messages"]]
+    return {
+        "preview_seconds": preview_seconds,
+        "total_seconds": total,
+        "preview_page_kb": len(preview.content) / 1024,
+        "message": message[-1] if message else "",
+    }
+
+
+def child(args: argparse.Namespace) -> None:
+    _setup_django(args.database)
+    from django.db import connection
+
+    if args.variant == "admin":
+        output = _admin_flow(args.csv)
+    else:
+        step = {"a": _plain_resource_steps, "b": _project_steps, "c": _bound_steps}[args.variant](
+            args.csv
+        )
+        output = {}
+        for phase, dry_run in (("preview", True), ("confirm", False)):
+            counter = QueryCounter()
+            with connection.execute_wrapper(counter):
+                started = time.perf_counter()
+                step(dry_run)
+                output[f"{phase}_seconds"] = time.perf_counter() - started
+            output[f"{phase}_queries"] = counter.count
+        output["alerts"] = _alert_count()
+    output["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(output))
+
+
+# --------------------------------------------------------------------------------------
+# Parent side
+
+
+def run_child(variant: str, database: Path, csv_path: Path) -> dict:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            variant,
+            "--database",
+            str(database),
+            "--csv",
+            str(csv_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"variant {variant} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-plain", action="store_true", help="skip the slow variant (a)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        args.variant = args.child
+        child(args)
+        return
+
+    workdir = Path(tempfile.mkdtemp(prefix="import-bench-"))
+    try:
+        pristine = workdir / "pristine.sqlite3"
+        csv_path = workdir / "products.csv"
+        generate_csv(csv_path, args.rows, args.seed)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"],
+            cwd=ROOT,
+            check=True,
+            env={
+                **os.environ,
+                "DATABASE_URL": f"sqlite:///{pristine}",
+                "DJANGO_SETTINGS_MODULE": "backoffice.settings.test",
+            },
+        )
+        size_mb = csv_path.stat().st_size / 1_000_000
+        print(f"{args.rows} product rows, {size_mb:.1f} MB CSV, seed {args.seed}, SQLite\n")
+        results: dict[tuple[str, str], dict] = {}
+        variants = ["b", "c"] if args.skip_plain else ["a", "b", "c"]
+        for variant in variants:
+            database = workdir / f"{variant}.sqlite3"
+            shutil.copy(pristine, database)
+            results[(variant, "new")] = run_child(variant, database, csv_path)
+            results[(variant, "re-import")] = run_child(variant, database, csv_path)
+        database = workdir / "admin.sqlite3"
+        shutil.copy(pristine, database)
+        admin = run_child("admin", database, csv_path)
+        report(args.rows, results, admin)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+NAMES = {
+    "a": "(a) ModelResource defaults",
+    "b": "(b) project import path",
+    "c": "(c) bulk_create bound",
+}
+
+
+def report(rows: int, results: dict, admin: dict) -> None:
+    print(
+        f"{'variant':28} {'scenario':10} {'step':8} {'seconds':>8} {'rows/s':>9} "
+        f"{'q/row':>7} {'peak MB':>8} {'alerts':>7}"
+    )
+    for (variant, scenario), result in results.items():
+        for phase in ("preview", "confirm"):
+            seconds = result[f"{phase}_seconds"]
+            print(
+                f"{NAMES[variant]:28} {scenario:10} {phase:8} {seconds:8.2f} "
+                f"{rows / seconds:9.0f} {result[f'{phase}_queries'] / rows:7.3f} "
+                f"{result['peak_mb']:8.0f} {result['alerts']:7d}"
+            )
+    print()
+    for scenario in ("new", "re-import"):
+        for phase in ("preview", "confirm"):
+            b = results[("b", scenario)][f"{phase}_seconds"]
+            ratios = [f"b/c = {b / results[('c', scenario)][f'{phase}_seconds']:.2f}"]
+            if ("a", scenario) in results:
+                a = results[("a", scenario)][f"{phase}_seconds"]
+                ratios.insert(0, f"b/a = {b / a:.3f} ({a / b:.1f}x faster)")
+            print(f"{scenario:10} {phase:8} " + ", ".join(ratios))
+    print(
+        f"\nadmin flow through the test client (upload → preview → confirm → result): "
+        f"{admin['total_seconds']:.2f} s (preview {admin['preview_seconds']:.2f} s, "
+        f"preview page {admin['preview_page_kb']:.0f} KB, peak {admin['peak_mb']:.0f} MB)"
+        f"\nresult message: {admin['message']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
