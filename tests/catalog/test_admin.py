@@ -212,8 +212,9 @@ def test_publish_action_is_not_offered_to_viewers(admin_client_for):
     client = admin_client_for("Viewers")
     article = ArticleFactory(status=Article.Status.DRAFT)
     response = _get(client, ARTICLE_LIST)
-    # No action is allowed to a Viewer, so the list offers no action form at all.
-    assert response.context["action_form"] is None
+    # A Viewer may only export (DESIGN.md: export needs view): no other action is offered.
+    offered = [name for name, _label in response.context["action_form"].fields["action"].choices]
+    assert offered == ["", "export_admin_action"]
     client.post(ARTICLE_LIST, {"action": "publish", "_selected_action": [article.pk]})
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT

@@ -6,6 +6,7 @@ The same checks and bulk writes as the admin's import pages, with a progress bar
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from catalog import imports
@@ -43,8 +44,7 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             if report.errors_not_shown:
                 self.stderr.write(f"… and {report.errors_not_shown} more errors.")
-            raise CommandError(
-                f"{file.name} was rejected ({report.error_count} errors); nothing was written."
-            )
+            errors = ngettext("%d error", "%d errors", report.error_count) % report.error_count
+            raise CommandError(f"{file.name} was rejected ({errors}); nothing was written.")
         outcome = "Dry run, nothing written" if dry_run else "Imported"
         self.stdout.write(self.style.SUCCESS(f"{outcome}: {report.summary()} {report.model_name}."))

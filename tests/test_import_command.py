@@ -1,0 +1,110 @@
+"""`manage.py import_catalog` and `manage.py purge_import_files`."""
+
+import os
+import time
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from catalog import imports
+from catalog.models import Article, Product
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_catalog", *args, "--no-progress", stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_import_products_from_the_command_line(tmp_path):
+    path = tmp_path / "products.csv"
+    path.write_text("sku,name,price,stock\nC-1,Cli,2.50,4\n", encoding="utf-8")
+
+    out, _ = run("products", str(path))
+
+    assert "Imported: 1 new, 0 updated, 0 unchanged, 0 invalid products." in out
+    assert Product.objects.get(sku="C-1").stock == 4
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    path = tmp_path / "products.csv"
+    path.write_text("sku,name,price,stock\nC-1,Cli,2.50,4\n", encoding="utf-8")
+
+    out, _ = run("products", str(path), "--dry-run")
+
+    assert "Dry run, nothing written: 1 new" in out
+    assert not Product.objects.exists()
+
+
+def test_errors_are_reported_per_row_and_the_command_fails(tmp_path):
+    path = tmp_path / "articles.csv"
+    path.write_text(
+        "slug,title,author\nok,Fine,\nbad slug,Bad,\nfine,Fine,ghost\n", encoding="utf-8"
+    )
+    err = StringIO()
+
+    with pytest.raises(CommandError, match="rejected \\(2 errors\\); nothing was written"):
+        call_command("import_catalog", "articles", str(path), "--no-progress", stderr=err)
+
+    assert "Row 3, column 'slug', value 'bad slug'" in err.getvalue()
+    assert "Row 4, column 'author', value 'ghost': No user has this username." in err.getvalue()
+    assert not Article.objects.exists()
+
+
+def test_users_from_the_command_line_get_unusable_passwords(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_text("username,email,groups\nzoe,zoe@shop.example,Viewers\n", encoding="utf-8")
+
+    run("users", str(path))
+
+    zoe = User.objects.get(username="zoe")
+    assert not zoe.has_usable_password()
+    assert list(zoe.groups.values_list("name", flat=True)) == ["Viewers"]
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        run("products", str(tmp_path / "nope.csv"))
+
+
+def test_abandoned_uploads_are_purged_and_fresh_ones_kept(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    old = imports.ImportUploadStorage()
+    old.save(b"sku\n")
+    fresh = imports.ImportUploadStorage()
+    fresh.save(b"sku\n")
+    old_path = tmp_path / imports.UPLOAD_FOLDER / old.name
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(old_path, (two_days_ago, two_days_ago))
+    out = StringIO()
+
+    call_command("purge_import_files", stdout=out)
+
+    assert "Removed 1 abandoned import upload(s)." in out.getvalue()
+    assert not old_path.exists()
+    assert (tmp_path / imports.UPLOAD_FOLDER / fresh.name).exists()
+
+
+def test_upload_storage_streams_a_multi_chunk_upload_intact(settings, tmp_path):
+    # The admin hands the UploadedFile itself to storage (chunk by chunk), where
+    # import-export would have built one bytes object with `data += chunk`.
+    from django.core.files import File
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    content = b"sku,name,price,stock\n" + b"".join(
+        f"S-{n},name,1.00,{n}\n".encode() for n in range(200_000)
+    )
+    (tmp_path / "big.csv").write_bytes(content)
+    storage = imports.ImportUploadStorage()
+    with (tmp_path / "big.csv").open("rb") as handle:
+        upload = File(handle, name="big.csv")  # like a TemporaryUploadedFile on disk
+        assert len(list(upload.chunks())) > 1
+        storage.save(upload)
+
+    assert storage.read() == content
+    storage.remove()
+    assert not (tmp_path / "media" / imports.UPLOAD_FOLDER / storage.name).exists()
