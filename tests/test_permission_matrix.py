@@ -1,11 +1,11 @@
-"""The whole permission matrix: every admin URL and action × every role, checked server-side.
+"""The whole permission matrix: every admin URL and action x every role, checked server-side.
 
 The URLs and actions are discovered from the admin site (`admin.site._registry`, each
 ModelAdmin's `get_urls()` and `get_actions()`, the site's own URLs). Each must be classified
 below with the permission it needs, derived from backoffice/roles.py's ROLE_PERMISSIONS:
 an admin feature added without a classification fails test_every_admin_url_is_classified /
 test_every_action_is_classified, and one whose view forgets the permission check fails the
-role × URL tests.
+role x URL tests.
 """
 
 from collections.abc import Callable
