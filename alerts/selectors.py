@@ -1,12 +1,11 @@
 """Reads of the alerts app: everything the admin dashboard shows, in a fixed number of queries."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db.models import Count, IntegerField, Value
 from django.utils import timezone
 
 from .models import DeletionRecord, StockAlert
@@ -103,16 +102,26 @@ def _can_restore(user: AbstractBaseUser, record: DeletionRecord) -> bool:
 def _alerts_raised_per_day() -> list[ChartDay]:
     today = timezone.localdate()
     first_day = today - timedelta(days=CHART_DAYS - 1)
-    counts = dict(
-        StockAlert.objects.filter(raised_at__date__gte=first_day)
-        .annotate(day=TruncDate("raised_at"))
+    days = [first_day + timedelta(days=offset) for offset in range(CHART_DAYS)]
+    # One COUNT per day between local midnights, glued into a single query with UNION ALL:
+    # each part is a range count on the raised_at index. A date function per row
+    # (raised_at__date, TruncDate) reads every row, and on SQLite calls Python once per row
+    # (hundreds of ms at 100k alerts); even FILTER clauses cost ~20 ms per 10k rows there.
+    bounds = [
+        timezone.make_aware(datetime.combine(first_day + timedelta(days=offset), time.min))
+        for offset in range(CHART_DAYS + 1)
+    ]
+    per_day = [
+        StockAlert.objects.filter(raised_at__gte=bounds[index], raised_at__lt=bounds[index + 1])
+        .order_by()
+        .annotate(day=Value(index, output_field=IntegerField()))
         .values("day")
         .annotate(count=Count("pk"))
-        .order_by()
         .values_list("day", "count")
-    )
+        for index in range(CHART_DAYS)
+    ]
+    counts = {days[index]: count for index, count in per_day[0].union(*per_day[1:], all=True)}
     tallest = max(counts.values(), default=0)
-    days = [first_day + timedelta(days=offset) for offset in range(CHART_DAYS)]
     return [
         ChartDay(
             day=day,
