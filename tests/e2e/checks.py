@@ -1,4 +1,7 @@
-"""Layout checks the browser tests share (run in the page with Playwright)."""
+"""Layout checks and screen sizes the browser tests share (run in the page with Playwright)."""
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 
 _CONTRAST_JS = """([textSelector, backgroundSelector]) => {
     const rgba = (css) => css.match(/[\\d.]+/g).map(Number);

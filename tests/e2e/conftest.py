@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.checks import DESKTOP, PHONE
+
 # Playwright's sync API runs an asyncio event loop in the test thread, so Django's
 # async-safety check would raise SynchronousOnlyOperation on every ORM call the test makes
 # itself (creating users, reading results). The ORM is not used from a coroutine here, only
@@ -29,8 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 PASSWORD = "pass-for-tests-1"  # tests.factories.UserFactory's password
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "docs" / "screenshots"

@@ -1,0 +1,129 @@
+"""The alert dashboard in a real browser: counts, open alerts, acknowledge, raise, resolve,
+delete and restore, each through the admin's own pages."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from alerts.models import DeletionRecord, StockAlert
+from catalog.models import Product
+from tests.e2e.checks import PHONE
+from tests.factories import ProductFactory, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def inventory_manager(signed_in):
+    user = UserFactory(username="inventory", groups=["Inventory managers"])
+    signed_in(user)
+    return user
+
+
+@pytest.fixture
+def stock():
+    """A small shop: two products low on stock (one of them out), one fine."""
+    return {
+        "grinder": ProductFactory(sku="GRD-001", name="Hand grinder", stock=0),
+        "filters": ProductFactory(sku="FLT-002", name="Paper filters", stock=3),
+        "kettle": ProductFactory(sku="KTL-003", name="Gooseneck kettle", stock=40),
+    }
+
+
+def open_alert_row(page, sku: str):
+    return page.locator("#open-alerts tbody tr").filter(has=page.get_by_text(sku, exact=True))
+
+
+def test_counts_and_open_alerts_most_urgent_first(page, inventory_manager, stock, screenshot):
+    page.goto("/admin/")
+
+    expect(page.locator("#count-open-alerts h3")).to_have_text("2")
+    expect(page.locator("#count-out-of-stock h3")).to_have_text("1")
+    expect(page.locator("#count-deletions h3")).to_have_text("0")
+    skus = page.locator("#open-alerts tbody tr td:first-child").all_inner_texts()
+    assert skus == ["GRD-001", "FLT-002"]
+    expect(open_alert_row(page, "FLT-002")).to_contain_text("3 / 5")
+    expect(page.locator("#recent-deletions")).to_contain_text("Nothing deleted yet")
+    screenshot(page, "dashboard")
+
+    # On a phone the open-alerts table fits the screen: no sideways scroll hiding buttons.
+    page.set_viewport_size(PHONE)
+    table_overflow = page.locator("#open-alerts .table-responsive").evaluate(
+        "el => el.scrollWidth - el.clientWidth"
+    )
+    assert table_overflow <= 0
+    expect(open_alert_row(page, "GRD-001").get_by_role("button")).to_be_in_viewport(ratio=1)
+
+
+def test_acknowledge_an_alert_from_the_panel(page, inventory_manager, stock):
+    page.goto("/admin/")
+
+    open_alert_row(page, "FLT-002").get_by_role("button", name="Acknowledge").click()
+
+    expect(page).to_have_url("/admin/")
+    expect(page.get_by_text("Alert for FLT-002 acknowledged.")).to_be_visible()
+    expect(open_alert_row(page, "FLT-002")).to_contain_text("Acknowledged")
+    other_row = open_alert_row(page, "GRD-001")
+    expect(other_row.get_by_role("button", name="Acknowledge")).to_be_visible()
+    alert = StockAlert.objects.get(sku="FLT-002")
+    assert alert.status == StockAlert.Status.ACKNOWLEDGED
+    assert alert.acknowledged_by == inventory_manager
+
+
+def test_lowering_stock_in_the_change_form_raises_an_alert(page, inventory_manager, stock):
+    kettle = stock["kettle"]
+    page.goto(f"/admin/catalog/product/{kettle.pk}/change/")
+
+    page.get_by_role("tab", name="Stock and price").click()
+    page.locator("input[name=stock]").fill("2")
+    page.get_by_role("button", name="Save", exact=True).click()
+    # jazzmin's tabs keep the open tab in the URL's fragment.
+    expect(page).to_have_url(re.compile(r"/admin/catalog/product/(#.*)?$"))
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
+
+    page.goto("/admin/")
+    expect(page.locator("#count-open-alerts h3")).to_have_text("3")
+    expect(open_alert_row(page, "KTL-003")).to_contain_text("2 / 5")
+    assert StockAlert.objects.get(sku="KTL-003").status == StockAlert.Status.OPEN
+
+
+def test_restocking_through_list_editable_resolves_the_alert(page, inventory_manager, stock):
+    page.goto("/admin/catalog/product/")
+
+    row = page.locator("#result_list tbody tr").filter(has=page.get_by_text("FLT-002"))
+    row.locator("input[name$='-stock']").fill("25")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("1 product was changed successfully.")).to_be_visible()
+
+    page.goto("/admin/")
+    expect(page.locator("#count-open-alerts h3")).to_have_text("1")
+    expect(open_alert_row(page, "FLT-002")).to_have_count(0)
+    assert StockAlert.objects.get(sku="FLT-002").status == StockAlert.Status.RESOLVED
+
+
+def test_delete_a_product_and_restore_it_from_the_panel(page, inventory_manager, stock):
+    grinder = stock["grinder"]
+    page.goto(f"/admin/catalog/product/{grinder.pk}/change/")
+
+    page.locator(".submit-row, #jazzy-actions").get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name="Yes, I\N{RIGHT SINGLE QUOTATION MARK}m sure").click()
+    expect(page).to_have_url("/admin/catalog/product/")
+    assert not Product.objects.filter(pk=grinder.pk).exists()
+
+    page.goto("/admin/")
+    expect(page.locator("#count-deletions h3")).to_have_text("1")
+    # Deleting the product resolved its alert.
+    expect(open_alert_row(page, "GRD-001")).to_have_count(0)
+    deletion = page.locator("#recent-deletions tbody tr").filter(has_text="GRD-001")
+    expect(deletion).to_contain_text("inventory")
+    deletion.get_by_role("button", name="Restore").click()
+
+    expect(page).to_have_url("/admin/")
+    expect(page.get_by_text("restored.")).to_be_visible()
+    expect(deletion).to_contain_text("Restored")
+    restored = Product.objects.get(pk=grinder.pk)
+    assert (restored.sku, restored.name, restored.stock) == ("GRD-001", "Hand grinder", 0)
+    assert DeletionRecord.objects.get().restored_by == inventory_manager
+    # Back, still out of stock: its alert is open again.
+    expect(open_alert_row(page, "GRD-001")).to_have_count(1)
