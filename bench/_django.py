@@ -1,6 +1,7 @@
 """Django set-up shared by the bench scripts: production settings with loopback-only defaults."""
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,7 +14,28 @@ BENCH_ENVIRONMENT = {
     "SECRET_KEY": "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "DEBUG": "false",
+    # Collected apart from the project's staticfiles/, which other runs may rebuild meanwhile.
+    "STATIC_ROOT": str(ROOT / "bench" / "out" / "staticfiles"),
+    # Alert emails are not what is measured, and there is no SMTP server on loopback.
+    "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
 }
+
+
+def bench_environment() -> dict[str, str]:
+    """os.environ with the bench defaults filled in (for child processes too)."""
+    return {**BENCH_ENVIRONMENT, **os.environ}
+
+
+def collect_static() -> None:
+    """Collect static files once: production settings need the manifest to render pages."""
+    environment = bench_environment()
+    if not (Path(environment["STATIC_ROOT"]) / "staticfiles.json").exists():
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+            cwd=ROOT,
+            env=environment,
+            check=True,
+        )
 
 
 def setup() -> None:

@@ -19,6 +19,8 @@ export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1}"
 export DEBUG=false
 # Plain HTTP on loopback: no redirect to HTTPS, no HSTS. Everything else stays production.
 export SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 LOG_LEVEL="${LOG_LEVEL:-WARNING}"
+export STATIC_ROOT="${STATIC_ROOT:-$PWD/bench/out/staticfiles}"
+export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.dummy.EmailBackend}"
 
 PORT="${PORT:-8105}"
 WORKERS="${WORKERS:-4}"
@@ -26,6 +28,7 @@ CONNECTIONS="${CONNECTIONS:-16}"
 THREADS="${THREADS:-2}"
 DURATION="${DURATION:-15}"
 BASE="http://127.0.0.1:${PORT}"
+ADMIN="/${ADMIN_URL:-admin/}"
 USERNAME="bench-superuser"
 PASSWORD="bench-load-password-7c1e"
 PYTHON=.venv/bin/python
@@ -63,23 +66,23 @@ config=()
 GUNICORN_PID=$!
 
 for _ in $(seq 1 60); do
-  curl -fs -o /dev/null "$BASE/admin/login/" && break
+  curl -fs -o /dev/null "$BASE${ADMIN}login/" && break
   sleep 0.5
 done
-curl -fs -o /dev/null "$BASE/admin/login/" || { cat "$WORK/gunicorn.log"; exit 1; }
+curl -fs -o /dev/null "$BASE${ADMIN}login/" || { cat "$WORK/gunicorn.log"; exit 1; }
 
 # Log in like a browser: GET the form (CSRF cookie + token), POST it, keep the session cookie.
 cookie_value() { sed -n "s/^[Ss]et-[Cc]ookie: $1=\([^;]*\).*/\1/p" "$2" | tail -n 1; }
-curl -fs -D "$WORK/form.headers" -o "$WORK/form.html" "$BASE/admin/login/"
+curl -fs -D "$WORK/form.headers" -o "$WORK/form.html" "$BASE${ADMIN}login/"
 csrf_cookie="$(cookie_value csrftoken "$WORK/form.headers")"
 csrf_token="$(sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' "$WORK/form.html" | head -n 1)"
 curl -s -D "$WORK/login.headers" -o /dev/null -H "Cookie: csrftoken=$csrf_cookie" \
   --data-urlencode "csrfmiddlewaretoken=$csrf_token" --data-urlencode "username=$USERNAME" \
-  --data-urlencode "password=$PASSWORD" --data-urlencode "next=/admin/" "$BASE/admin/login/"
+  --data-urlencode "password=$PASSWORD" --data-urlencode "next=${ADMIN}" "$BASE${ADMIN}login/"
 session="$(cookie_value sessionid "$WORK/login.headers")"
 [[ -n "$session" ]] || { echo "login failed:"; cat "$WORK/login.headers"; exit 1; }
 COOKIE="Cookie: sessionid=$session; csrftoken=$csrf_cookie"
-status="$(curl -s -o /dev/null -w '%{http_code}' -H "$COOKIE" "$BASE/admin/")"
+status="$(curl -s -o /dev/null -w '%{http_code}' -H "$COOKIE" "$BASE${ADMIN}")"
 [[ "$status" == 200 ]] || { echo "the dashboard answered $status after login"; exit 1; }
 
 echo "::: gunicorn ${WORKERS} workers on 127.0.0.1:${PORT}; wrk ${THREADS} threads," \
@@ -98,9 +101,9 @@ run() {
     "$p99_ms" "$max_ms" "$not_2xx" "$server_errors" "$socket_errors"
   if (( not_2xx + server_errors + socket_errors > 0 )); then failures=$((failures + 1)); fi
 }
-run "login page" /admin/login/
-run "dashboard" /admin/ -H "$COOKIE"
-run "product list" /admin/catalog/product/ -H "$COOKIE"
+run "login page" "${ADMIN}login/"
+run "dashboard" "${ADMIN}" -H "$COOKIE"
+run "product list" "${ADMIN}catalog/product/" -H "$COOKIE"
 
 if grep -q "Traceback\|CRITICAL\|ERROR" "$WORK/gunicorn.log"; then
   echo "::: gunicorn logged errors:"; grep -m 20 "Traceback\|CRITICAL\|ERROR" "$WORK/gunicorn.log"

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from _django import setup
+from _django import collect_static, setup
 
 BENCH_USERNAME = "bench-superuser"
 SEARCH_TERM = "TEA-00"
@@ -124,7 +124,9 @@ class PageWorker:
                 raise SystemExit(f"{label}: {url} answered {response.status_code}")
             seconds.append(elapsed)
             queries.append(len(captured))
-        return {"label": label, "url": url, "seconds": seconds, "queries": queries}
+        # Rows on a changelist page (one selection checkbox each): render time grows with them.
+        rows = response.content.count(b'name="_selected_action"')
+        return {"label": label, "url": url, "seconds": seconds, "queries": queries, "rows": rows}
 
     def serve(self) -> None:
         self.answer({"ready": connection_vendor()})
@@ -190,6 +192,7 @@ def main() -> int:
         PageWorker(rebuild_demo=args.rebuild_demo).serve()
         return 0
 
+    collect_static()
     workers = {
         "demo": start_worker(args.demo_url, rebuild_demo=True),
         "large": start_worker(args.large_url, rebuild_demo=False),
@@ -197,7 +200,7 @@ def main() -> int:
     results: dict[str, dict[str, dict]] = {"demo": {}, "large": {}}
     try:
         for label, *_ in PAGES:
-            for side, worker in workers.items():
+            for worker in workers.values():
                 ask(worker, label, 2)  # warm-up: caches, connections, template loading
             for _ in range(args.rounds):
                 for side, worker in workers.items():
@@ -220,7 +223,7 @@ def main() -> int:
 def report(results: dict, *, database: str) -> int:
     header = (
         f"{'page':<22} {'demo med':>9} {'demo p95':>9} {'large med':>10} {'large p95':>10}"
-        f" {'ratio':>6} {'queries d/l':>12}  target"
+        f" {'ratio':>6} {'queries d/l':>12} {'rows d/l':>9}  target"
     )
     print(f"\nAdmin pages on {database}: milliseconds per request, ratio of medians large/demo")
     print(header)
@@ -239,11 +242,12 @@ def report(results: dict, *, database: str) -> int:
         met = same_queries and ratio <= target
         failures += not met
         queries = "/".join(",".join(map(str, sorted(q))) for q in (demo_queries, large_queries))
+        rows = f"{demo['rows']}/{large['rows']}" if large["rows"] else "-"
         verdict = f"{'ok' if met else 'MISSED'} (<= {target}x, same queries)"
         print(
             f"{label:<22} {demo_median:9.1f} {p95(demo['seconds']) * 1000:9.1f}"
             f" {large_median:10.1f} {p95(large['seconds']) * 1000:10.1f} {ratio:6.2f}"
-            f" {queries:>12}  {verdict}"
+            f" {queries:>12} {rows:>9}  {verdict}"
         )
     samples = len(next(iter(results["demo"].values())).get("seconds", []))
     print(f"({samples} requests per page and database, taken in alternating turns)")
