@@ -82,8 +82,8 @@ class StockAlert(models.Model):
 
 class DeletionRecord(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_pk = models.CharField(max_length=64)
-    object_repr = models.CharField(max_length=200)
+    object_pk = models.CharField("object ID", max_length=64)
+    object_repr = models.CharField("object", max_length=200)
     snapshot = models.JSONField(
         encoder=DjangoJSONEncoder,
         help_text="Every concrete field and the many-to-many primary keys, as serialized by "

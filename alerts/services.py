@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -97,8 +97,15 @@ def stock_alerts_sync(*, product_ids: Iterable[int] | None = None) -> StockAlert
             resolved += unresolved.filter(product__in=products.stock_ok()).update(
                 status=StockAlert.Status.RESOLVED, resolved_at=now
             )
-            refreshed += unresolved.filter(product__in=products.low_on_stock()).update(
-                **_current_product_values()
+            refreshed += (
+                unresolved.filter(product__in=products.low_on_stock())
+                .exclude(
+                    stock=F("product__stock"),
+                    threshold=F("product__low_stock_threshold"),
+                    sku=F("product__sku"),
+                    product_name=F("product__name"),
+                )
+                .update(**_current_product_values())
             )
             missing = (
                 products.low_on_stock()

@@ -15,6 +15,7 @@ class BackofficeAdminSite(admin.AdminSite):
         return context
 
     def index(self, request: HttpRequest, extra_context: dict | None = None):
+        # Imported here: this module is loaded with INSTALLED_APPS, before any model.
         from alerts import selectors
 
         extra_context = {

@@ -22,8 +22,8 @@ class Migration(migrations.Migration):
             name='DeletionRecord',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_pk', models.CharField(max_length=64)),
-                ('object_repr', models.CharField(max_length=200)),
+                ('object_pk', models.CharField(max_length=64, verbose_name='object ID')),
+                ('object_repr', models.CharField(max_length=200, verbose_name='object')),
                 ('snapshot', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder, help_text="Every concrete field and the many-to-many primary keys, as serialized by Django's python serializer.")),
                 ('deleted_by_username', models.CharField(blank=True, max_length=150)),
                 ('deleted_at', models.DateTimeField(default=django.utils.timezone.now)),

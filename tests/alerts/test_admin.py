@@ -43,8 +43,10 @@ class TestStockAlertList:
         ProductFactory(sku="OTHER", stock=1)
         html = client.get(ALERTS_URL, {"q": "FIND"}).content.decode()
         assert "FIND-ME" in html and "OTHER" not in html
-        html = client.get(ALERTS_URL, {"status__exact": "resolved"}).content.decode()
+        html = client.get(ALERTS_URL, {"status": "resolved"}).content.decode()
         assert "FIND-ME" not in html
+        html = client.get(ALERTS_URL, {"status": "unresolved"}).content.decode()
+        assert "FIND-ME" in html and "OTHER" in html
 
     def test_the_list_costs_the_same_number_of_queries_for_more_alerts(
         self, admin_client_for, django_assert_max_num_queries

@@ -8,11 +8,12 @@ from alerts.services import stock_alerts_sync
 class Command(BaseCommand):
     help = "Raise, refresh and resolve low-stock alerts for all products in a few queries."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args, verbosity: int, **options) -> None:
         result = stock_alerts_sync(product_ids=None)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Stock alerts in line: {result.raised} raised, {result.refreshed} refreshed, "
-                f"{result.resolved} resolved."
+        if verbosity:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Stock alerts in line: {result.raised} raised, {result.refreshed} "
+                    f"refreshed, {result.resolved} resolved."
+                )
             )
-        )
