@@ -207,3 +207,38 @@ class TestRestore:
         assert 'value="restore"' not in html
         run_action(client, RECORDS_URL, "restore", [deleted_product_record.pk])
         assert not Product.objects.filter(sku="GONE-1").exists()
+
+
+class TestDeletingThroughTheAdmin:
+    def test_the_delete_view_records_who_deleted(self, admin_client_for):
+        client = admin_client_for("Inventory managers")
+        product = ProductFactory(sku="VIEW-DEL")
+        client.post(reverse("admin:catalog_product_delete", args=[product.pk]), {"post": "yes"})
+        record = DeletionRecord.objects.get()
+        assert (record.object_repr, record.deleted_by) == (str(product), client.user)
+        assert record.deleted_by_username == client.user.username
+
+    def test_delete_selected_records_every_row_with_the_actor(self, admin_client_for):
+        client = admin_client_for("Editors")
+        articles = ArticleFactory.create_batch(3)
+        client.post(
+            reverse("admin:catalog_article_changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [a.pk for a in articles],
+                "post": "yes",
+            },
+        )
+        records = DeletionRecord.objects.filter(content_type__model="article")
+        assert records.count() == 3
+        assert set(records.values_list("deleted_by", flat=True)) == {client.user.pk}
+
+    def test_a_user_admin_deleting_a_user_keeps_their_articles(self, admin_client_for):
+        client = admin_client_for("User admins")
+        author = UserFactory(username="leaving-author")
+        article = ArticleFactory(author=author)
+        client.post(reverse("admin:auth_user_delete", args=[author.pk]), {"post": "yes"})
+        record = DeletionRecord.objects.get(content_type__model="user")
+        assert (record.object_repr, record.deleted_by) == ("leaving-author", client.user)
+        article.refresh_from_db()
+        assert article.author is None
