@@ -57,13 +57,15 @@ class ImportFileError(Exception):
 
 
 def cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
+    if type(value) is not str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        value = str(value)
+    text = value.strip()
     # Undo the export's formula escaping so an exported file imports back unchanged.
-    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES and text[1:2]:
+    if text[:1] == "'" and text[1:2] and text[1:2] in FORMULA_PREFIXES:
         text = text[1:]
     return text
 
@@ -295,7 +297,7 @@ def _read_csv(data: bytes) -> Iterator[list[str]]:
     if b"\x00" in data[:8192]:
         raise ImportFileError("This is not a CSV text file: only CSV and XLSX can be imported.")
     try:
-        text = data.decode("utf-8-sig")
+        data.decode("utf-8-sig")  # validate up front; the text itself is read streaming
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise ImportFileError(
@@ -303,8 +305,7 @@ def _read_csv(data: bytes) -> Iterator[list[str]]:
             f"cannot be read. Accepted encodings: {ACCEPTED_ENCODINGS}. In Excel use "
             f"'Save as → CSV UTF-8'."
         ) from None
-    del data
-    yield from csv.reader(io.StringIO(text, newline=""))
+    yield from csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""))
 
 
 def _read_xlsx(data: bytes) -> Iterator[list[Any]]:
@@ -355,6 +356,11 @@ class Importer:
     @classmethod
     def column_names(cls) -> list[str]:
         return [column.name for column in cls.columns]
+
+    @classmethod
+    def load_fields(cls) -> list[str]:
+        """Model fields compared with the file; loading only these keeps re-imports fast."""
+        return cls.column_names()
 
     @classmethod
     def required_columns(cls) -> list[str]:
@@ -423,7 +429,7 @@ class Importer:
         chunk: list[ParsedRow] = []
         data_rows = 0
         for number, cells in enumerate(table, start=2):
-            if not any(cell_text(cell) for cell in cells):
+            if not "".join(map(str, cells)).strip():
                 continue  # blank lines (a trailing newline, spreadsheet padding)
             data_rows += 1
             row = self._parse(number, cells, positions, report)
@@ -479,26 +485,29 @@ class Importer:
             )
         if problems:
             raise ImportFileError(" ".join(problems))
-        return {name: position for position, name in enumerate(names)}
+        positions = {name: position for position, name in enumerate(names)}
+        self._layout = [
+            (column, positions[column.name]) for column in self.columns if column.name in positions
+        ]
+        return positions
 
     def _parse(
         self, number: int, cells: list[Any], positions: dict[str, int], report: ImportReport
     ) -> ParsedRow | None:
         values: dict[str, Any] = {}
         valid = True
-        for column in self.columns:
-            position = positions.get(column.name)
-            if position is None:
-                continue
-            raw = cells[position] if position < len(cells) else ""
-            if column.empty_means_unset and not column.required and cell_text(raw) == "":
+        width = len(cells)
+        for column, position in self._layout:
+            raw = cells[position] if position < width else ""
+            text = cell_text(raw)
+            if not text and column.empty_means_unset and not column.required:
                 continue
             try:
                 values[column.name] = column.parse(raw)
             except ValueError as error:
-                report.add_error(RowError(number, column.name, cell_text(raw), str(error)))
+                report.add_error(RowError(number, column.name, text, str(error)))
                 valid = False
-        if len(cells) > len(positions) and any(cell_text(c) for c in cells[len(positions) :]):
+        if width > len(positions) and "".join(map(str, cells[len(positions) :])).strip():
             report.add_error(RowError(number, None, None, "More cells than header columns."))
             valid = False
         return ParsedRow(number, values) if valid else None
@@ -507,7 +516,9 @@ class Importer:
         keys = [row.values[self.key] for row in chunk]
         existing = {
             getattr(instance, self.key): instance
-            for instance in self.model.objects.filter(**{f"{self.key}__in": keys})
+            for instance in self.model.objects.filter(**{f"{self.key}__in": keys}).only(
+                *self.load_fields()
+            )
         }
         for row in chunk:
             row.instance = existing.get(row.values[self.key])
@@ -625,6 +636,10 @@ class UserImporter(Importer):
         "password": "imported users get an unusable password; they use password reset.",
         "user_permissions": "permissions are given through groups.",
     }
+
+    @classmethod
+    def load_fields(cls) -> list[str]:
+        return [name for name in cls.column_names() if name != "groups"] + ["is_superuser"]
 
     def __init__(self, *, user: User | None = None) -> None:
         super().__init__(user=user)
