@@ -56,6 +56,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def pytest_terminal_summary(terminalreporter):
+    # One line that says whether the browser tests really ran (CI output, README command).
+    counts = {
+        outcome: sum(
+            1
+            for report in terminalreporter.stats.get(outcome, [])
+            if "e2e" in getattr(report, "keywords", {}) and report.when in ("call", "setup")
+        )
+        for outcome in ("passed", "failed", "error", "skipped")
+    }
+    if any(counts.values()):
+        summary = ", ".join(f"{count} {outcome}" for outcome, count in counts.items() if count)
+        terminalreporter.write_line(f"browser tests (Chromium at {CHROMIUM}): {summary}")
+
+
 @dataclass
 class BrowserProblems:
     """Everything the page complained about: JavaScript errors and failed requests."""
