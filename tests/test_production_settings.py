@@ -76,3 +76,15 @@ def test_a_malformed_proxy_ssl_header_is_named_in_the_error(tmp_path):
     assert result.returncode != 0
     assert "SECURE_PROXY_SSL_HEADER must be 'HEADER,value'" in result.stderr
     assert "HTTP_X_FORWARDED_PROTO" in result.stderr
+
+
+def test_the_admin_url_prefix_comes_from_the_environment(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.urls import reverse; print(reverse('admin:index'), reverse('healthz'))",
+        tmp_path=tmp_path,
+        **(DOCUMENTED_ENVIRONMENT | {"ADMIN_URL": "office-7f3a/"}),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["/office-7f3a/", "/healthz"]

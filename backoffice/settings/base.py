@@ -139,13 +139,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "backoffice.views.login_locked_out"
-# By default only REMOTE_ADDR is trusted (X-Forwarded-For can be forged). Behind a load
-# balancer, set AXES_PROXY_COUNT to the number of proxies that append to X-Forwarded-For.
-_axes_proxy_count = env.int("AXES_PROXY_COUNT", default=0)
-if _axes_proxy_count:
-    AXES_IPWARE_PROXY_COUNT = _axes_proxy_count
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client address axes locks: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies that
+# each append to X-Forwarded-For, the entry the outermost one added (backoffice.network).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "backoffice.network.client_ip_address"
 
 LOGIN_URL = "admin:login"
 # jazzmin's login form posts no "next" field: land on the dashboard, not /accounts/profile/.

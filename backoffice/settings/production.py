@@ -13,7 +13,7 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
-# Static files: hashed names (cacheable forever), gzip/brotli copies, served by WhiteNoise.
+# Static files: hashed names (cacheable forever), gzip copies, served by WhiteNoise.
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "backoffice.storage.ManifestStaticFilesStorage"},
