@@ -40,6 +40,11 @@ def test_inventory_manager_imports_products_and_sees_new_alerts(page, signed_in,
     expect(page).to_have_url("/admin/catalog/product/")
     expect(page.get_by_text("Import finished")).to_be_visible()
     expect(page.locator("#result_list")).to_contain_text("COF-010")
+    # Each SKU stays on one line (an inline element that wraps has several client rects).
+    line_counts = page.locator("#result_list .field-sku a").evaluate_all(
+        "links => links.map(link => link.getClientRects().length)"
+    )
+    assert line_counts == [1] * 10
     assert Product.objects.count() == 10
     assert Product.objects.get(sku="ACC-001").description.startswith("Updated description")
     screenshot(page, "import_result")
