@@ -4,7 +4,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from axes.models import AccessAttempt, AccessLog
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
@@ -105,12 +105,16 @@ def test_superuser_sees_failed_and_successful_logins_and_can_delete_a_lockout(
     attempt = AccessAttempt.objects.get(username="clerk", ip_address="203.0.113.7")
     assert attempt.failures_since_start == 5
     assert AccessLog.objects.filter(username="clerk", ip_address="198.51.100.20").exists()
+    assert AccessFailureLog.objects.filter(username="clerk", ip_address="203.0.113.7").count() == 5
 
     attempts_page = superuser_client.get("/admin/axes/accessattempt/")
     logs_page = superuser_client.get("/admin/axes/accesslog/")
     assert attempts_page.status_code == logs_page.status_code == 200
     assert "203.0.113.7" in attempts_page.content.decode()
     assert "198.51.100.20" in logs_page.content.decode()
+    failures_page = superuser_client.get("/admin/axes/accessfailurelog/")
+    assert failures_page.status_code == 200
+    assert "203.0.113.7" in failures_page.content.decode()
 
     # Deleting the attempt in the admin is the reset.
     response = superuser_client.post(
@@ -121,7 +125,7 @@ def test_superuser_sees_failed_and_successful_logins_and_can_delete_a_lockout(
 
 
 @pytest.mark.parametrize("role", [*ROLES, None])
-@pytest.mark.parametrize("model", ["accessattempt", "accesslog"])
+@pytest.mark.parametrize("model", ["accessattempt", "accesslog", "accessfailurelog"])
 def test_non_superusers_cannot_see_login_records(admin_client_for, role, model):
     client = admin_client_for(role)
     assert client.get(f"/admin/axes/{model}/").status_code == 403

@@ -138,6 +138,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Every failed login is kept (Axes > Access failures), not only the per-pair counters.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "backoffice.views.login_locked_out"
 # The client address axes locks: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies that
 # each append to X-Forwarded-For, the entry the outermost one added (backoffice.network).
