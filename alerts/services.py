@@ -274,6 +274,7 @@ def deletion_record_restore(*, record: DeletionRecord, user: AbstractBaseUser) -
         instance = deserialized.object
         _check_restorable(instance, record=record)
         _drop_links_to_deleted_rows(deserialized)
+        _check_grants_nothing_above(deserialized, user=user, record=record)
         try:
             # A savepoint: losing a race for the pk or a unique value leaves nothing behind.
             with transaction.atomic():
@@ -307,6 +308,36 @@ def _check_restorable(instance: models.Model, *, record: DeletionRecord) -> None
             message for messages in error.message_dict.values() for message in messages
         )
         raise ValidationError(f"{name} cannot be restored: {taken}") from error
+
+
+def _check_grants_nothing_above(
+    deserialized: serializers.base.DeserializedObject,
+    *,
+    user: AbstractBaseUser,
+    record: DeletionRecord,
+) -> None:
+    """Restoring a user account must not grant what `user` could not grant in the user form:
+    superuser status and individual permissions (superusers only), or a group holding
+    permissions `user` lacks (backoffice's rule, shared with the UserAdmin)."""
+    from backoffice.services import user_groups_check_grantable
+
+    instance = deserialized.object
+    if user.is_superuser or not isinstance(instance, get_user_model()):
+        return
+    name = f"User “{record.object_repr}” cannot be restored"
+    if instance.is_superuser:
+        raise ValidationError(f"{name}: it was a superuser; only a superuser can restore it.")
+    if deserialized.m2m_data.get("user_permissions"):
+        raise ValidationError(
+            f"{name}: it had individual permissions; only a superuser can restore it."
+        )
+    groups = apps.get_model("auth", "Group").objects.filter(
+        pk__in=deserialized.m2m_data.get("groups", [])
+    )
+    try:
+        user_groups_check_grantable(editor=user, user=instance, groups=groups)
+    except ValidationError as error:
+        raise ValidationError(f"{name}: {' '.join(error.messages)}") from error
 
 
 def _drop_links_to_deleted_rows(deserialized: serializers.base.DeserializedObject) -> None:

@@ -2,7 +2,7 @@
 holding more than they hold (themselves included)."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 
 from backoffice.selectors import groups_grantable_by
@@ -181,3 +181,63 @@ def test_superuser_may_grant_any_group_and_superuser_status(superuser_client, cl
     clerk.refresh_from_db()
     assert clerk.is_superuser
     assert group_names(clerk) == {"Inventory managers", "Editors"}
+
+
+# Restoring a deleted account is granting it again: the same rules apply.
+
+
+def deleted_user_record(user):
+    from alerts.models import DeletionRecord
+
+    pk = user.pk
+    user.delete()
+    return DeletionRecord.objects.get(object_pk=str(pk), content_type__model="user")
+
+
+def restore(client, record):
+    return client.post(f"/admin/alerts/deletionrecord/{record.pk}/restore/", follow=True)
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_user_admin_cannot_restore_a_deleted_superuser(user_admin_client):
+    record = deleted_user_record(UserFactory(username="boss", is_superuser=True))
+    response = restore(user_admin_client, record)
+    assert messages_of(response) == [
+        "User “boss” cannot be restored: it was a superuser; only a superuser can restore it."
+    ]
+    assert not User.objects.filter(username="boss").exists()
+
+
+def test_user_admin_cannot_restore_a_member_of_a_stronger_group(user_admin_client):
+    record = deleted_user_record(UserFactory(username="manager", groups=["Inventory managers"]))
+    response = restore(user_admin_client, record)
+    (message,) = messages_of(response)
+    assert message.startswith(
+        'User “manager” cannot be restored: You cannot add anyone to the group "Inventory managers"'
+    )
+    assert not User.objects.filter(username="manager").exists()
+
+
+def test_user_admin_cannot_restore_individual_permissions(user_admin_client):
+    user = UserFactory(username="special")
+    user.user_permissions.add(Permission.objects.get(codename="delete_product"))
+    response = restore(user_admin_client, deleted_user_record(user))
+    assert messages_of(response) == [
+        "User “special” cannot be restored: it had individual permissions; only a superuser "
+        "can restore it."
+    ]
+
+
+def test_user_admin_restores_a_user_of_a_group_it_may_grant(user_admin_client):
+    record = deleted_user_record(UserFactory(username="colleague", groups=["User admins"]))
+    restore(user_admin_client, record)
+    assert group_names(User.objects.get(username="colleague")) == {"User admins"}
+
+
+def test_superuser_restores_a_superuser(superuser_client):
+    record = deleted_user_record(UserFactory(username="boss", is_superuser=True))
+    restore(superuser_client, record)
+    assert User.objects.get(username="boss").is_superuser
