@@ -24,3 +24,19 @@ _CONTRAST_JS = """([textSelector, backgroundSelector]) => {
 def contrast_ratio(page, text_selector: str, background_selector: str) -> float:
     """WCAG contrast ratio between an element's text colour and another's background."""
     return page.evaluate(_CONTRAST_JS, [text_selector, background_selector])
+
+
+def assert_fits_phone(page, scroller_selector: str, button_locator) -> None:
+    """At phone width, a table's scroller needs no sideways scroll and the button is whole."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(PHONE)
+    try:
+        overflow = page.locator(scroller_selector).evaluate("el => el.scrollWidth - el.clientWidth")
+        assert overflow <= 0, f"{scroller_selector} scrolls sideways by {overflow}px on a phone"
+        expect(button_locator).to_be_visible()
+        button = button_locator.bounding_box()
+        assert button["x"] >= 0
+        assert button["x"] + button["width"] <= PHONE["width"]
+    finally:
+        page.set_viewport_size(DESKTOP)

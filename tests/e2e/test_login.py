@@ -59,7 +59,7 @@ def test_right_password_lands_on_dashboard_and_logout_works(page, log_in, invent
 
 
 def test_repeated_failures_lock_the_login_out(
-    page, log_in, inventory_manager, settings, browser_problems
+    page, log_in, inventory_manager, settings, browser_problems, screenshot
 ):
     # The lockout page is served with status 429, which Chromium logs to the console.
     browser_problems.allow(r"status of 429 \(Too Many Requests\).*/admin/login/")
@@ -70,5 +70,6 @@ def test_repeated_failures_lock_the_login_out(
     log_in("inventory")
 
     expect(page.locator("#login-locked-out")).to_contain_text("Too many failed login attempts")
+    screenshot(page, "login_locked_out")
     page.goto("/admin/")
     expect(page).to_have_url("/admin/login/?next=/admin/")
