@@ -86,7 +86,7 @@ status="$(curl -s -o /dev/null -w '%{http_code}' -H "$COOKIE" "$BASE${ADMIN}")"
 [[ "$status" == 200 ]] || { echo "the dashboard answered $status after login"; exit 1; }
 
 echo "::: gunicorn ${WORKERS} workers on 127.0.0.1:${PORT}; wrk ${THREADS} threads," \
-  "${CONNECTIONS} connections, ${DURATION} s per page"
+  "${CONNECTIONS} connections, ${DURATION} s per page; load average $(cut -d' ' -f1 /proc/loadavg)"
 printf '%-14s %9s %8s %8s %8s %8s %8s %5s %7s\n' page "req/s" "p50 ms" "p90 ms" "p99 ms" \
   "max ms" "not 2xx" 5xx "socket"
 failures=0
@@ -105,6 +105,7 @@ run "login page" "${ADMIN}login/"
 run "dashboard" "${ADMIN}" -H "$COOKIE"
 run "product list" "${ADMIN}catalog/product/" -H "$COOKIE"
 
+echo "::: load average at the end $(cut -d' ' -f1 /proc/loadavg) (other processes share the CPUs)"
 if grep -q "Traceback\|CRITICAL\|ERROR" "$WORK/gunicorn.log"; then
   echo "::: gunicorn logged errors:"; grep -m 20 "Traceback\|CRITICAL\|ERROR" "$WORK/gunicorn.log"
   failures=$((failures + 1))

@@ -26,6 +26,7 @@ from _django import collect_static, setup
 BENCH_USERNAME = "bench-superuser"
 SEARCH_TERM = "TEA-00"
 DEMO_SIZE_LIMIT = 1000
+SAMPLES = ("seconds", "queries", "sql_seconds")
 # (label, URL name, query string or None, target ratio of medians large/demo)
 PAGES = [
     ("dashboard", "admin:index", None, 1.5),
@@ -112,9 +113,19 @@ class PageWorker:
         url = self.urls[label]
         if url is None:
             return {"label": label, "skipped": True}
-        seconds, queries = [], []
+        seconds, queries, sql_seconds = [], [], []
         for _ in range(runs):
-            with CaptureQueriesContext(connection) as captured:
+            sql_time = [0.0]
+
+            def timed(execute, sql, params, many, context, sql_time=sql_time):
+                # Django's captured "time" is rounded to milliseconds; this is not.
+                started = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    sql_time[0] += time.perf_counter() - started
+
+            with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timed):
                 started = time.perf_counter()
                 response = self.client.get(url, secure=True)
                 if hasattr(response, "render") and not response.is_rendered:
@@ -124,9 +135,17 @@ class PageWorker:
                 raise SystemExit(f"{label}: {url} answered {response.status_code}")
             seconds.append(elapsed)
             queries.append(len(captured))
+            sql_seconds.append(sql_time[0])
         # Rows on a changelist page (one selection checkbox each): render time grows with them.
         rows = response.content.count(b'name="_selected_action"')
-        return {"label": label, "url": url, "seconds": seconds, "queries": queries, "rows": rows}
+        return {
+            "label": label,
+            "url": url,
+            "seconds": seconds,
+            "queries": queries,
+            "sql_seconds": sql_seconds,
+            "rows": rows,
+        }
 
     def serve(self) -> None:
         self.answer({"ready": connection_vendor()})
@@ -193,6 +212,7 @@ def main() -> int:
         return 0
 
     collect_static()
+    load_before = os.getloadavg()[0]
     workers = {
         "demo": start_worker(args.demo_url, rebuild_demo=True),
         "large": start_worker(args.large_url, rebuild_demo=False),
@@ -205,15 +225,18 @@ def main() -> int:
             for _ in range(args.rounds):
                 for side, worker in workers.items():
                     answer = ask(worker, label, args.runs)
-                    kept = results[side].setdefault(label, {**answer, "seconds": [], "queries": []})
-                    kept["seconds"] += answer.get("seconds", [])
-                    kept["queries"] += answer.get("queries", [])
+                    kept = results[side].setdefault(label, {**answer, **dict.fromkeys(SAMPLES, ())})
+                    for key in SAMPLES:
+                        kept[key] = [*kept[key], *answer.get(key, [])]
     finally:
         for worker in workers.values():
             worker.stdin.close()
             worker.wait(timeout=30)
 
     failures = report(results, database=args.large_url.split(":", 1)[0])
+    # Other processes on the machine slow both sides alike (alternating turns), but they
+    # widen the spread: the 1-minute load average tells how quiet the machine was.
+    print(f"(load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1))
@@ -223,9 +246,10 @@ def main() -> int:
 def report(results: dict, *, database: str) -> int:
     header = (
         f"{'page':<22} {'demo med':>9} {'demo p95':>9} {'large med':>10} {'large p95':>10}"
-        f" {'ratio':>6} {'queries d/l':>12} {'rows d/l':>9}  target"
+        f" {'ratio':>6} {'queries d/l':>12} {'rows d/l':>9} {'sql ms d/l':>11}  target"
     )
     print(f"\nAdmin pages on {database}: milliseconds per request, ratio of medians large/demo")
+    print("(rows: rows on the page; sql ms: median time inside the database per request)")
     print(header)
     print("-" * len(header))
     failures = 0
@@ -243,11 +267,14 @@ def report(results: dict, *, database: str) -> int:
         failures += not met
         queries = "/".join(",".join(map(str, sorted(q))) for q in (demo_queries, large_queries))
         rows = f"{demo['rows']}/{large['rows']}" if large["rows"] else "-"
+        sql = "/".join(
+            f"{statistics.median(side['sql_seconds']) * 1000:.1f}" for side in (demo, large)
+        )
         verdict = f"{'ok' if met else 'MISSED'} (<= {target}x, same queries)"
         print(
             f"{label:<22} {demo_median:9.1f} {p95(demo['seconds']) * 1000:9.1f}"
             f" {large_median:10.1f} {p95(large['seconds']) * 1000:10.1f} {ratio:6.2f}"
-            f" {queries:>12} {rows:>9}  {verdict}"
+            f" {queries:>12} {rows:>9} {sql:>11}  {verdict}"
         )
     samples = len(next(iter(results["demo"].values())).get("seconds", []))
     print(f"({samples} requests per page and database, taken in alternating turns)")

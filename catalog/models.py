@@ -86,10 +86,19 @@ class Product(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["stock"], name="catalog_product_stock_idx"),
+            # Sorting the product list by stock adds -id for a stable order: with both
+            # columns in the index the first page is read straight from it, not sorted.
+            models.Index(fields=["stock", "-id"], name="catalog_product_stockid_idx"),
             models.Index(fields=["name"], name="catalog_product_name_idx"),
             models.Index(fields=["is_active", "sku"], name="catalog_product_active_idx"),
-            models.Index(F("stock") - F("low_stock_threshold"), name="catalog_product_margin_idx"),
+            # Both columns after the margin let "low" and "low but not out" be counted from
+            # the index alone (PostgreSQL needs every column of the expression for that).
+            models.Index(
+                F("stock") - F("low_stock_threshold"),
+                F("stock"),
+                F("low_stock_threshold"),
+                name="catalog_product_low_idx",
+            ),
             models.Index(fields=["-updated_at"], name="catalog_product_updated_idx"),
         ]
 
