@@ -1,15 +1,17 @@
 """UserAdmin customised for staff management: groups at a glance, no privilege escalation."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
 from catalog.import_admin import BulkImportExportMixin
 from catalog.resources import UserResource
 
-from .selectors import groups_grantable_by
+from .selectors import groups_grantable_by, user_permissions_beyond
 from .services import user_groups_check_grantable
 
 admin.site.unregister(User)
@@ -67,6 +69,14 @@ class UserAdmin(BulkImportExportMixin, DjangoUserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
+        user = self.get_object(request, unquote(id))
+        # Whoever sets a password can log in as that user: only for users holding nothing
+        # more than the editor.
+        if user is not None and user_permissions_beyond(user=user, editor=request.user):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -15,3 +15,13 @@ def groups_grantable_by(*, user: AbstractUser) -> QuerySet[Group]:
         return groups
     held = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values("pk")
     return groups.exclude(permissions__in=Permission.objects.exclude(pk__in=held))
+
+
+def user_permissions_beyond(*, user: AbstractUser, editor: AbstractUser) -> set[str]:
+    """The permissions ("app_label.codename") `user` holds and `editor` does not.
+
+    Setting the password of such a user would let `editor` act with those permissions.
+    """
+    if editor.is_superuser:
+        return set()
+    return user.get_all_permissions() - editor.get_all_permissions()

@@ -241,3 +241,30 @@ def test_superuser_restores_a_superuser(superuser_client):
     record = deleted_user_record(UserFactory(username="boss", is_superuser=True))
     restore(superuser_client, record)
     assert User.objects.get(username="boss").is_superuser
+
+
+def test_user_admin_cannot_set_the_password_of_a_user_holding_more(user_admin_client):
+    manager = UserFactory(username="manager", groups=["Inventory managers"])
+    url = f"/admin/auth/user/{manager.pk}/password/"
+    assert user_admin_client.get(url).status_code == 403
+    response = user_admin_client.post(
+        url, {"password1": "Taken-over-2026!", "password2": "Taken-over-2026!"}
+    )
+    assert response.status_code == 403
+    manager.refresh_from_db()
+    assert manager.check_password("pass-for-tests-1")
+
+
+def test_user_admin_sets_the_password_of_a_user_holding_nothing_more(user_admin_client, clerk):
+    url = f"/admin/auth/user/{clerk.pk}/password/"
+    response = user_admin_client.post(
+        url,
+        {
+            "password1": "Fresh-start-2026!",
+            "password2": "Fresh-start-2026!",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    clerk.refresh_from_db()
+    assert clerk.check_password("Fresh-start-2026!")
