@@ -14,4 +14,4 @@ def test_flush_restores_complete_role_groups():
     groups = {group.name: group for group in Group.objects.prefetch_related("permissions")}
     assert set(groups) == set(ROLE_PERMISSIONS)
     codenames = {p.codename for p in groups["Inventory managers"].permissions.all()}
-    assert {"add_product", "change_product", "view_article"} <= codenames
+    assert {"add_product", "change_product", "view_article", "acknowledge_stockalert"} <= codenames
