@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import ReadOnlyPasswordHashWidget
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
@@ -85,9 +86,14 @@ class UserAdmin(BulkImportExportMixin, DjangoUserAdmin):
         return type(form.__name__, (GroupGrantGuardMixin, form), {"editor": request.user})
 
 
+class LockedPasswordHashWidget(ReadOnlyPasswordHashWidget):
+    template_name = "backoffice/widgets/password_locked.html"
+
+
 class GroupGrantGuardMixin:
-    """A user form for a non-superuser editor: only groups it may grant are offered, and a
-    forged POST adding another group gets a clear error (backoffice.services)."""
+    """A user form for a non-superuser editor: only groups it may grant are offered, a
+    forged POST adding another group gets a clear error (backoffice.services), and no
+    password button is shown for a user holding more than the editor."""
 
     editor: User
 
@@ -101,6 +107,16 @@ class GroupGrantGuardMixin:
         self.fields["groups"].widget.choices = [
             (group.pk, group.name) for group in offered.distinct().order_by("name")
         ]
+        password = self.fields.get("password")
+        if (
+            password
+            and self.instance.pk
+            and user_permissions_beyond(user=self.instance, editor=self.editor)
+        ):
+            password.widget = LockedPasswordHashWidget()
+            password.help_text = (
+                "You cannot set this user's password: they hold permissions you do not have."
+            )
 
     def clean_groups(self):
         groups = self.cleaned_data["groups"]

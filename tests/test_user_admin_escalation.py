@@ -268,3 +268,11 @@ def test_user_admin_sets_the_password_of_a_user_holding_nothing_more(user_admin_
     assert response.status_code == 302
     clerk.refresh_from_db()
     assert clerk.check_password("Fresh-start-2026!")
+
+
+def test_the_change_form_offers_the_password_button_only_where_it_works(user_admin_client, clerk):
+    manager = UserFactory(username="manager", groups=["Inventory managers"])
+    locked = user_admin_client.get(change_url(manager)).content.decode()
+    assert 'href="../password/"' not in locked
+    assert "You cannot set this user's password" in locked
+    assert 'href="../password/"' in user_admin_client.get(change_url(clerk)).content.decode()
