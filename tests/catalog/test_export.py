@@ -144,3 +144,14 @@ def test_resource_widgets_give_readable_errors():
     errors = result.invalid_rows[0].error_dict
     assert errors["stock"] == ["Enter a whole number, e.g. 12."]
     assert not Product.objects.exists()
+
+
+def test_export_selection_ignores_forged_items(superuser_client):
+    ProductFactory(sku="ONLY")
+
+    response = export_post(
+        superuser_client, "catalog_product", "productresource", ["sku"], export_items=["abc"]
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
