@@ -34,7 +34,7 @@ class BulkImportForm(ImportForm):
         self.fields[
             "import_file"
         ].help_text = (
-            f"CSV (UTF-8) or XLSX, up to {settings.BACKOFFICE_IMPORT_MAX_BYTES / 1_000_000:.0f} MB."
+            f"CSV (UTF-8) or XLSX, up to {imports.megabytes(settings.BACKOFFICE_IMPORT_MAX_BYTES)}."
         )
 
     def clean_import_file(self):

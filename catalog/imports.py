@@ -261,6 +261,10 @@ class ImportReport:
 # Reading files
 
 
+def megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
 def check_upload(*, name: str, size: int) -> None:
     """Reject a file by name and size before anything reads it."""
     extension = os.path.splitext(name)[1].lower()
@@ -272,9 +276,7 @@ def check_upload(*, name: str, size: int) -> None:
         raise ImportFileError(f"'{name}' is empty.")
     limit = settings.BACKOFFICE_IMPORT_MAX_BYTES
     if size > limit:
-        raise ImportFileError(
-            f"'{name}' is {size / 1_000_000:.1f} MB; the limit is {limit / 1_000_000:.1f} MB."
-        )
+        raise ImportFileError(f"'{name}' is {megabytes(size)}; the limit is {megabytes(limit)}.")
 
 
 def format_for(name: str) -> str:
