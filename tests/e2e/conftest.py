@@ -36,21 +36,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "docs" / "screenshots"
 
 
-def _missing_requirement() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright is not installed (pip install -r requirements-dev.txt)"
-    if not CHROMIUM.exists():
-        return f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
-    return None
-
-
 def pytest_collection_modifyitems(config, items):
-    reason = _missing_requirement()
-    if reason is None:
+    # Playwright itself is a pinned dev requirement: without it the test modules fail to
+    # import, loudly. Only the system browser may be missing, and that is a skip.
+    if CHROMIUM.exists():
         return
-    skip = pytest.mark.skip(reason=f"browser tests need Chromium: {reason}")
+    skip = pytest.mark.skip(
+        reason=f"browser tests need Chromium: not found at {CHROMIUM} (apt-get install -y chromium)"
+    )
     for item in items:
         if item.get_closest_marker("e2e"):
             item.add_marker(skip)
