@@ -52,6 +52,15 @@ def test_counts_and_open_alerts_most_urgent_first(page, inventory_manager, stock
     assert_fits_phone(page, "#open-alerts .table-responsive", acknowledge)
 
 
+def test_viewer_sees_the_alerts_without_buttons(page, signed_in, stock):
+    signed_in(UserFactory(username="viewer", groups=["Viewers"]))
+    page.goto("/admin/")
+
+    expect(page.locator("#count-open-alerts h3")).to_have_text("2")
+    expect(open_alert_row(page, "FLT-002")).to_contain_text("Open")
+    expect(page.locator("#operations-dashboard").get_by_role("button")).to_have_count(0)
+
+
 def test_acknowledge_an_alert_from_the_panel(page, inventory_manager, stock):
     page.goto("/admin/")
 

@@ -86,6 +86,10 @@ def test_file_with_a_bad_row_shows_the_row_and_changes_nothing(
 def test_editor_imports_articles(page, signed_in):
     editor = UserFactory(username="editor", groups=["Editors"])
     signed_in(editor)
+    # Editors only view products: no import button there.
+    page.goto("/admin/catalog/product/")
+    expect(page.locator("#changelist")).to_be_visible()
+    expect(page.locator("a.import_link")).to_have_count(0)
 
     upload_and_preview(page, "/admin/catalog/article/", FIXTURES / "sample_articles.csv")
 
