@@ -1,6 +1,8 @@
 """Product, article and user imports through the admin's two steps (preview, confirm)."""
 
 import io
+import os
+import time
 from decimal import Decimal
 
 import pytest
@@ -409,3 +411,16 @@ def test_user_admin_can_import_into_a_group_they_fully_hold(admin_client_for):
     assert list(User.objects.get(username="dana").groups.values_list("name", flat=True)) == [
         "Nobody special"
     ]
+
+
+def test_a_new_upload_purges_abandoned_ones(superuser_client, upload_media):
+    preview(superuser_client, "catalog_product", csv_bytes("sku,name,price,stock", "A,a,1,2"))
+    (abandoned,) = (upload_media / imports.UPLOAD_FOLDER).iterdir()
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(abandoned, (two_days_ago, two_days_ago))
+
+    preview(superuser_client, "catalog_product", csv_bytes("sku,name,price,stock", "B,b,1,2"))
+
+    remaining = list((upload_media / imports.UPLOAD_FOLDER).iterdir())
+    assert len(remaining) == 1
+    assert abandoned not in remaining

@@ -34,7 +34,10 @@ def test_inventory_manager_sees_both_buttons(admin_client_for):
     assert reverse("admin:catalog_product_export") in page
     import_page = client.get(reverse("admin:catalog_product_import"))
     assert import_page.status_code == 200
-    assert "Required columns" in import_page.content.decode()
+    content = import_page.content.decode()
+    assert "Required columns" in content
+    assert "<code>sku</code>, <code>name</code>, <code>price</code>, <code>stock</code>" in content
+    assert "import_export/guess_format.js" in content  # the form's media is rendered
 
 
 @pytest.mark.parametrize(
