@@ -88,3 +88,26 @@ def test_the_admin_url_prefix_comes_from_the_environment(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["/office-7f3a/", "/healthz"]
+
+
+def test_the_gunicorn_config_loads_the_application_with_production_settings(tmp_path):
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--check-config",
+            "-c",
+            "gunicorn.conf.py",
+        ],
+        cwd=PROJECT_DIR,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "DJANGO_SETTINGS_MODULE": "backoffice.settings.production",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'gunicorn-check.sqlite3'}",
+            "WEB_CONCURRENCY": "3",
+            **DOCUMENTED_ENVIRONMENT,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
