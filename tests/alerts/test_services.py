@@ -161,6 +161,19 @@ class TestSetWise:
         assert result.raised == 2100
         assert StockAlert.objects.unresolved().count() == 2100
 
+    def test_a_long_id_list_syncs_every_product_in_a_few_queries(
+        self, monkeypatch, django_assert_max_num_queries
+    ):
+        monkeypatch.setattr(services, "SYNC_ALL_FROM_IDS", 3)
+        products = Product.objects.bulk_create(
+            Product(sku=f"LONG-{n}", name="n", price=1, stock=n, low_stock_threshold=5)
+            for n in range(10)
+        )
+        # Savepoint and release, resolve, refresh, select the missing, one insert.
+        with django_assert_max_num_queries(6):
+            result = services.stock_alerts_sync(product_ids=[p.pk for p in products[:4]])
+        assert result.raised == 5  # stock 0-4: every low product, listed or not
+
     @pytest.mark.parametrize("size", [3, 300])
     def test_sync_all_runs_in_a_constant_number_of_queries(
         self, django_assert_max_num_queries, size
