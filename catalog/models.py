@@ -86,9 +86,9 @@ class Product(models.Model):
             ),
         ]
         indexes = [
-            # Sorting the product list by stock adds -id for a stable order: with both
-            # columns in the index the first page is read straight from it, not sorted.
-            models.Index(fields=["stock", "-id"], name="catalog_product_stockid_idx"),
+            # The product list sorted by stock adds the admin's ordering (sku) as a tiebreaker:
+            # with both columns in the index the first page is read from it, not sorted.
+            models.Index(fields=["stock", "sku"], name="catalog_product_stocksku_idx"),
             models.Index(fields=["name"], name="catalog_product_name_idx"),
             models.Index(fields=["is_active", "sku"], name="catalog_product_active_idx"),
             # Both columns after the margin let "low" and "low but not out" be counted from
