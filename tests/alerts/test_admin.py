@@ -4,6 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from alerts.context import acting_as
 from alerts.models import DeletionRecord, StockAlert
 from alerts.services import stock_alerts_resolve as resolve
 from catalog.models import Product
@@ -132,6 +133,22 @@ class TestDeletionRecordPages:
         article_type = DeletionRecord.objects.get(object_repr="A gone").content_type_id
         html = client.get(RECORDS_URL, {"content_type__id__exact": article_type}).content.decode()
         assert "A gone" in html and "P-GONE" not in html
+
+    @pytest.mark.parametrize("size", [3, 60])
+    def test_the_list_costs_the_same_number_of_queries_for_more_records(
+        self, superuser_client, django_assert_num_queries, size
+    ):
+        products = ProductFactory.create_batch(size)
+        with acting_as(superuser_client.user):
+            for product in products:
+                product.delete()
+        DeletionRecord.objects.update(restored_by=superuser_client.user)
+        superuser_client.get(RECORDS_URL)  # warm the content-type cache
+        # Session, user, the type and "deleted by" filter choices, the total count, the
+        # side-menu badge, the page of records (types and restorers joined), and the
+        # permissions for jazzmin's menus (2).
+        with django_assert_num_queries(9):
+            assert superuser_client.get(RECORDS_URL).status_code == 200
 
     def test_the_snapshot_is_a_table_and_a_password_hash_is_masked(self, superuser_client):
         UserFactory(username="masked").delete()
