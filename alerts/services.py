@@ -10,7 +10,6 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 
 from django.apps import apps
 from django.conf import settings
@@ -185,7 +184,12 @@ def _notify_after_commit(*, raised_at: datetime) -> None:
     # After commit only, so a rolled-back (dry-run) import sends nothing. Every alert raised
     # by one call shares raised_at, which is how the callback finds them again.
     if settings.BACKOFFICE_ALERT_EMAILS == "immediate":
-        transaction.on_commit(partial(stock_alerts_notify, raised_at=raised_at), robust=True)
+        # A function, not functools.partial: Django logs a failing robust callback by its
+        # __qualname__, which a partial lacks (the logging itself would raise).
+        def notify() -> None:
+            stock_alerts_notify(raised_at=raised_at)
+
+        transaction.on_commit(notify, robust=True)
 
 
 def alert_recipients() -> list[str]:
