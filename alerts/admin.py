@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .models import DeletionRecord, StockAlert
+from .receivers import TRACKED_MODELS
 
 STATUS_BADGES = {
     StockAlert.Status.OPEN: "text-bg-danger",
@@ -243,8 +244,8 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
     def has_restore_permission(self, request: HttpRequest) -> bool:
         # Per record, the service checks the add permission on the deleted object's model.
         return any(
-            request.user.has_perm(f"{label}.add_{model}")
-            for label, model in (("catalog", "product"), ("catalog", "article"), ("auth", "user"))
+            request.user.has_perm("{}.add_{}".format(*label.lower().split(".")))
+            for label in TRACKED_MODELS
         )
 
     def get_urls(self):
