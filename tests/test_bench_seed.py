@@ -1,0 +1,66 @@
+"""bench/seed_scale.py still matches the models: a small run writes the promised data set."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_small_seed_writes_every_table_with_the_promised_shape(tmp_path):
+    database = tmp_path / "seed.sqlite3"
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    environment.pop("DJANGO_SETTINGS_MODULE", None)  # the script's own (production) settings
+    arguments = ["--products", "2000", "--alerts", "1500", "--deletions", "40"]
+    arguments += ["--articles", "30", "--users", "50"]
+    finished = subprocess.run(
+        [sys.executable, "bench/seed_scale.py", *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert "2,000 products" in finished.stdout
+
+    with sqlite3.connect(database) as connection:
+
+        def count(sql: str) -> int:
+            return connection.execute(sql).fetchone()[0]
+
+        assert count("SELECT COUNT(*) FROM catalog_product") == 2000
+        low = count("SELECT COUNT(*) FROM catalog_product WHERE stock < low_stock_threshold")
+        out = count("SELECT COUNT(*) FROM catalog_product WHERE stock = 0")
+        assert 150 <= low <= 250 and 20 <= out <= 60  # about 10% and 2%
+        assert count("SELECT COUNT(*) FROM alerts_stockalert") == 1500
+        # Every low product has exactly its one unresolved alert; the rest are resolved.
+        unresolved = "status IN ('open', 'acknowledged')"
+        assert count(f"SELECT COUNT(*) FROM alerts_stockalert WHERE {unresolved}") == low
+        assert (
+            count(
+                "SELECT COUNT(*) FROM alerts_stockalert a JOIN catalog_product p"
+                f" ON p.id = a.product_id WHERE a.{unresolved} AND p.stock >= p.low_stock_threshold"
+            )
+            == 0
+        )
+        assert count("SELECT COUNT(DISTINCT status) FROM alerts_stockalert") == 3
+        assert count("SELECT COUNT(*) FROM alerts_deletionrecord") == 40
+        assert count("SELECT COUNT(*) FROM catalog_article") == 30
+        assert count("SELECT COUNT(*) FROM auth_user WHERE username LIKE 'bench-user-%'") == 50
+
+    again = subprocess.run(
+        [sys.executable, "bench/seed_scale.py", *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert again.returncode == 2 and "--flush" in again.stdout  # never seeds twice by accident
