@@ -412,6 +412,9 @@ class Importer:
         except ImportFileError as error:
             report.written = False
             report.add_error(RowError(None, None, None, str(error)))
+        except csv.Error as error:
+            report.written = False
+            report.add_error(RowError(None, None, None, f"The CSV file cannot be read: {error}."))
         except DatabaseError as error:
             report.written = False
             report.add_error(RowError(None, None, None, f"The database refused the file: {error}"))

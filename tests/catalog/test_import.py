@@ -424,3 +424,13 @@ def test_a_new_upload_purges_abandoned_ones(superuser_client, upload_media):
     remaining = list((upload_media / imports.UPLOAD_FOLDER).iterdir())
     assert len(remaining) == 1
     assert abandoned not in remaining
+
+
+def test_malformed_csv_is_reported_not_a_server_error(superuser_client):
+    content = b"sku,name,price,stock\nA,a,1,2\n" + b'B,"' + b"x" * 200_000 + b'",1,2\n'
+
+    response = preview(superuser_client, "catalog_product", content)
+
+    assert response.status_code == 200
+    assert "The CSV file cannot be read: field larger than field limit" in report_text(response)
+    assert not Product.objects.exists()
