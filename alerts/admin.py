@@ -19,6 +19,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from backoffice.pagination import EstimatedCountPaginator
+
 from . import services
 from .models import DeletionRecord, StockAlert
 from .receivers import TRACKED_MODELS
@@ -81,6 +83,7 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
     ordering = ["-raised_at", "-pk"]
     list_per_page = 50
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_select_related = ["acknowledged_by"]
     fields = [
         "status",
@@ -227,6 +230,7 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
     ordering = ["-deleted_at", "-pk"]
     list_per_page = 50
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_select_related = ["content_type", "restored_by"]
     fields = [
         "object_type",

@@ -127,5 +127,8 @@ def test_the_paginator_counts_a_small_table_exactly_in_one_query(django_assert_n
 def test_large_table_options_are_set():
     from django.contrib import admin
 
-    assert admin.site.get_model_admin(Product).paginator is EstimatedCountPaginator
+    from alerts.models import DeletionRecord, StockAlert
+
+    for model in (Product, StockAlert, DeletionRecord):
+        assert admin.site.get_model_admin(model).paginator is EstimatedCountPaginator
     assert admin.site.get_model_admin(Article).date_hierarchy is None
