@@ -92,7 +92,7 @@ class BulkImportExportMixin(ImportMixin, ExportActionMixin):
             upload = form.cleaned_data["import_file"]
             storage = self.get_tmp_storage_class()(read_mode="rb")
             storage.save(upload)
-            report = self._run_import(request, form, storage, dry_run=True)
+            report = self._run_import(request, form, storage.read(), name=upload.name, dry_run=True)
             if report.has_errors:
                 storage.remove()
             else:
@@ -114,19 +114,26 @@ class BulkImportExportMixin(ImportMixin, ExportActionMixin):
             name=confirm_form.cleaned_data["import_file_name"], read_mode="rb"
         )
         try:
-            storage.read()
+            data = storage.read()
         except FileNotFoundError:
             messages.error(
                 request, "The uploaded file has expired or was already imported; upload it again."
             )
             return HttpResponseRedirect(import_url)
-        report = self._run_import(request, confirm_form, storage, dry_run=False)
+        report = self._run_import(
+            request,
+            confirm_form,
+            data,
+            name=confirm_form.cleaned_data["original_file_name"],
+            dry_run=False,
+        )
         storage.remove()
         if report.has_errors:
             messages.error(request, "Import failed: nothing was written. See the errors below.")
-            return self._render_import(
-                request, self.create_import_form(request), {"report": report}
+            empty_form = self.get_import_form_class(request)(
+                self.get_import_formats(), self.get_import_resource_classes(request)
             )
+            return self._render_import(request, empty_form, {"report": report})
         messages.success(request, f"Import finished: {report.summary()} {report.model_name}.")
         post_import.send(sender=None, model=self.model)
         return HttpResponseRedirect(
@@ -134,17 +141,12 @@ class BulkImportExportMixin(ImportMixin, ExportActionMixin):
         )
 
     def _run_import(
-        self, request: HttpRequest, form, storage: imports.ImportUploadStorage, *, dry_run: bool
+        self, request: HttpRequest, form, data: bytes, *, name: str, dry_run: bool
     ) -> imports.ImportReport:
         resource_class = self.choose_import_resource_class(form, request)
-        name = (
-            form.cleaned_data["import_file"].name
-            if "import_file" in form.cleaned_data
-            else form.cleaned_data["original_file_name"]
-        )
         return imports.file_import(
             importer=resource_class.importer_class(user=request.user),
-            data=storage.read(),
+            data=data,
             name=name,
             dry_run=dry_run,
         )

@@ -262,6 +262,7 @@ def test_a_row_failing_at_confirm_rolls_back_and_the_result_page_says_so(superus
     assert "Import failed: nothing was written." in page
     assert "Import finished" not in page
     assert "simulated failure half-way" in page
+    assert "This field is required" not in page  # a fresh upload form, not a bound one
     assert list(Product.objects.values_list("sku", "stock")) == [("A", 5)]
     from django.contrib.admin.models import LogEntry
 
