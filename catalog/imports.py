@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -89,27 +89,29 @@ def parse_text(max_length: int | None = None, required: bool = True) -> Callable
     return parse
 
 
-def parse_whole_number(value: Any) -> int:
-    text = cell_text(value)
+def _finite_decimal(text: str) -> Decimal:
+    number = Decimal(text)  # InvalidOperation is an ArithmeticError, caught below
+    if not number.is_finite():
+        raise ValueError(text)
+    return number
+
+
+def _parse_non_negative(value: Any, convert: Callable[[str], Any], example: str) -> Any:
     try:
-        number = int(text)
-    except ValueError:
-        raise ValueError("Enter a whole number, e.g. 12.") from None
+        number = convert(cell_text(value))
+    except (ValueError, ArithmeticError):
+        raise ValueError(f"Enter {example}.") from None
     if number < 0:
         raise ValueError("Must be 0 or more.")
     return number
 
 
+def parse_whole_number(value: Any) -> int:
+    return _parse_non_negative(value, int, "a whole number, e.g. 12")
+
+
 def parse_price(value: Any) -> Decimal:
-    text = cell_text(value)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError("Enter a number, e.g. 12.50.") from None
-    if not number.is_finite():
-        raise ValueError("Enter a number, e.g. 12.50.")
-    if number < 0:
-        raise ValueError("Must be 0 or more.")
+    number = _parse_non_negative(value, _finite_decimal, "a number, e.g. 12.50")
     if number >= Decimal("1e10"):
         raise ValueError("At most 10 digits before the decimal point.")
     if number != number.quantize(Decimal("0.01")):
@@ -505,8 +507,13 @@ class Importer:
         for column, position in self._layout:
             raw = cells[position] if position < width else ""
             text = cell_text(raw)
-            if not text and column.empty_means_unset and not column.required:
-                continue
+            if not text:
+                if column.required:
+                    report.add_error(RowError(number, column.name, text, "This value is required."))
+                    valid = False
+                    continue
+                if column.empty_means_unset:
+                    continue
             try:
                 values[column.name] = column.parse(raw)
             except ValueError as error:
