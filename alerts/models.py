@@ -72,13 +72,16 @@ class StockAlert(models.Model):
             models.Index(fields=["-raised_at"], name="alerts_stockalert_raised_idx"),
             models.Index(fields=["sku"], name="alerts_stockalert_sku_idx"),
             # most_urgent_first() over the unresolved alerts (the dashboard's list): the
-            # first rows come straight from this index instead of sorting all of them.
+            # first rows come straight from this index instead of sorting all of them. The
+            # condition has no values (resolved_at is set exactly when an alert is resolved):
+            # SQLite ignores a partial index whose condition the query states with bound
+            # parameters, as status__in does.
             models.Index(
                 Cast("stock", models.FloatField()) / F("threshold"),
                 F("stock"),
                 F("raised_at"),
                 F("id"),
-                condition=Q(status__in=["open", "acknowledged"]),
+                condition=Q(resolved_at__isnull=True),
                 name="alerts_stockalert_urgency_idx",
             ),
         ]
