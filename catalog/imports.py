@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -37,6 +38,8 @@ from .models import Article, Product
 # Lookups use IN (...) lists; 500 stays well under SQLite's bound-parameter limit.
 CHUNK_SIZE = 500
 SAMPLES_PER_KIND = 10
+# Products whose alerts are synced per call: fewer, larger set-wise syncs.
+ALERT_SYNC_BATCH = 5000
 MAX_ERRORS_KEPT = 1000
 ACCEPTED_ENCODINGS = "UTF-8 (with or without a byte-order mark)"
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV injection).
@@ -243,10 +246,11 @@ class ImportReport:
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append(error)
 
-    def count(self, kind: str, row: int, key: str, details: str) -> None:
+    def count(self, kind: str, row: int, key: str, details: Callable[[], str]) -> None:
+        """Count a row; describe it (details() is only called) while samples are wanted."""
         self.totals[kind] += 1
         if len(self.samples[kind]) < SAMPLES_PER_KIND:
-            self.samples[kind].append(RowSample(row, key, details))
+            self.samples[kind].append(RowSample(row, key, details()))
 
     def summary(self) -> str:
         return ", ".join(f"{self.totals[kind]} {label}" for kind, label in KIND_LABELS.items())
@@ -389,6 +393,9 @@ class Importer:
         for name, (_old, new) in changes.items():
             setattr(instance, name, new)
 
+    def finish(self) -> None:
+        """Called once after the last write, still inside the import's transaction."""
+
     def write(self, created: list[Model], updated: list[Model], fields: set[str]) -> None:
         self.model.objects.bulk_create(created, batch_size=CHUNK_SIZE)
         if updated:
@@ -466,6 +473,8 @@ class Importer:
             self._process(chunk, report)
             if progress:
                 progress(len(chunk))
+        if not report.has_errors:
+            self.finish()
         if not data_rows:
             raise ImportFileError("The file has a header row but no data rows.")
 
@@ -544,25 +553,32 @@ class Importer:
             if row.instance is None:
                 instance = self.new_instance(row.values)
                 created.append(instance)
-                details = ", ".join(f"{name}={value}" for name, value in row.values.items())
-                report.count(NEW, row.number, key, details)
+                report.count(NEW, row.number, key, partial(_describe_new, row.values))
                 continue
             changes = self.changes(row.instance, row.values)
             if not changes:
-                report.count(SKIP, row.number, key, "")
+                report.count(SKIP, row.number, key, str)
                 continue
             self.apply(row.instance, changes)
             fields.update(changes)
             updated.append(row.instance)
-            details = "; ".join(f"{name}: {old} → {new}" for name, (old, new) in changes.items())
-            report.count(UPDATE, row.number, key, details)
+            report.count(UPDATE, row.number, key, partial(_describe_changes, changes))
         if not report.has_errors:  # a rejected file is still validated to the end, not written
             self.write(created, updated, fields)
+
+
+def _describe_new(values: dict[str, Any]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in values.items())
+
+
+def _describe_changes(changes: dict[str, tuple[Any, Any]]) -> str:
+    return "; ".join(f"{name}: {old} → {new}" for name, (old, new) in changes.items())
 
 
 class ProductImporter(Importer):
     model = Product
     key = "sku"
+    _changed_ids: list[int]
     columns = (
         Column("sku", parse_text(64), required=True),
         Column("name", parse_text(200), required=True),
@@ -573,6 +589,10 @@ class ProductImporter(Importer):
         Column("description", parse_text(required=False), empty_means_unset=False),
     )
 
+    def __init__(self, *, user: User | None = None) -> None:
+        super().__init__(user=user)
+        self._changed_ids = []
+
     def write(self, created: list[Model], updated: list[Model], fields: set[str]) -> None:
         if updated:
             now = timezone.now()
@@ -580,8 +600,15 @@ class ProductImporter(Importer):
                 product.updated_at = now
             fields.add("updated_at")
         super().write(created, updated, fields)
-        # bulk writes send no post_save: let the alert rules run set-wise, same transaction.
-        services.products_changed_in_bulk(product_ids=[p.pk for p in (*created, *updated)])
+        self._changed_ids.extend(product.pk for product in (*created, *updated))
+        if len(self._changed_ids) >= ALERT_SYNC_BATCH:
+            self.finish()
+
+    def finish(self) -> None:
+        # Bulk writes send no post_save: the alert rules run set-wise, in the same
+        # transaction, a few thousand products at a time.
+        ids, self._changed_ids = self._changed_ids, []
+        services.products_changed_in_bulk(product_ids=ids)
 
 
 class ArticleImporter(Importer):
