@@ -70,7 +70,12 @@ def alerts_after(import_file) -> set[tuple]:
 
 
 @pytest.mark.django_db
-def test_fast_import_leaves_the_same_alerts_as_saving_each_row():
+@pytest.mark.parametrize(
+    "sync_batch", [imports.ALERT_SYNC_BATCH, 2], ids=["one-sync", "many-syncs"]
+)
+def test_fast_import_leaves_the_same_alerts_as_saving_each_row(monkeypatch, sync_batch):
+    monkeypatch.setattr(imports, "ALERT_SYNC_BATCH", sync_batch)
+    monkeypatch.setattr(imports, "CHUNK_SIZE", 3)  # several chunks, so syncs happen mid-file
     fast = alerts_after(import_fast)
     one_by_one = alerts_after(import_row_by_row)
 
