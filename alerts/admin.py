@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from backoffice.pagination import EstimatedCountPaginator
+from backoffice.widgets import PythonRenderedRowsMixin
 
 from . import services
 from .models import DeletionRecord, StockAlert
@@ -34,7 +35,7 @@ STATUS_BADGES = {
 MASKED_SNAPSHOT_FIELDS = frozenset({"password"})
 
 
-class ReadOnlyHistoryAdmin(admin.ModelAdmin):
+class ReadOnlyHistoryAdmin(PythonRenderedRowsMixin, admin.ModelAdmin):
     """Records written by the system: viewable, never added, edited or deleted by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

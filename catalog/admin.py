@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from backoffice.pagination import EstimatedCountPaginator
+from backoffice.widgets import PythonRenderedRowsMixin
 
 from . import services
 from .import_admin import BulkImportExportMixin
@@ -33,7 +34,7 @@ class StockStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(BulkImportExportMixin, admin.ModelAdmin):
+class ProductAdmin(PythonRenderedRowsMixin, BulkImportExportMixin, admin.ModelAdmin):
     resource_classes = [ProductResource]
     list_display = [
         "sku",
@@ -90,7 +91,7 @@ class ProductAdmin(BulkImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(BulkImportExportMixin, admin.ModelAdmin):
+class ArticleAdmin(PythonRenderedRowsMixin, BulkImportExportMixin, admin.ModelAdmin):
     resource_classes = [ArticleResource]
     list_display = ["title", "status_badge", "author", "published_at", "updated_at"]
     list_filter = ["status", ("author", admin.RelatedOnlyFieldListFilter), "published_at"]

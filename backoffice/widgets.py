@@ -1,0 +1,93 @@
+"""Input widgets rendered in Python: same HTML as Django's templates, without the template.
+
+A changelist of 50 rows renders about 150 small widgets (the selection checkbox, each
+list_editable input and the formset's hidden pk); through Django's form templates
+(input.html including attrs.html) each costs ~0.3 ms, a third of the product list's render
+time. These widgets keep Django's get_context (value formatting, attrs, required, ...) and
+replace only the last step, the template, with the same markup built in Python.
+tests/test_widgets.py compares both renderings.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin import helpers, widgets
+from django.db import models
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+
+def input_html(widget: dict) -> SafeString:
+    """django/forms/widgets/input.html and attrs.html for a widget context, in Python."""
+    parts = [
+        '<input type="',
+        conditional_escape(widget["type"]),
+        '" name="',
+        conditional_escape(widget["name"]),
+        '"',
+    ]
+    if widget["value"] is not None:
+        parts += [' value="', conditional_escape(widget["value"]), '"']
+    for name, value in widget["attrs"].items():
+        if value is False:
+            continue
+        parts += [" ", conditional_escape(name)]
+        if value is not True:
+            parts += ['="', conditional_escape(value), '"']
+    parts.append(">")
+    return mark_safe("".join(parts))
+
+
+class PythonRenderedInput:
+    """Mixin for a widget whose template is django/forms/widgets/input.html (or extends it)."""
+
+    def _render(self, template_name, context, renderer=None):
+        return input_html(context["widget"])
+
+
+class HiddenInput(PythonRenderedInput, forms.HiddenInput):
+    pass
+
+
+class CheckboxInput(PythonRenderedInput, forms.CheckboxInput):
+    pass
+
+
+class AdminIntegerFieldWidget(PythonRenderedInput, widgets.AdminIntegerFieldWidget):
+    pass
+
+
+def action_checkbox_html(obj) -> SafeString:
+    """What ModelAdmin.action_checkbox renders for obj, through CheckboxInput above."""
+    attrs = {
+        "class": "action-select",
+        "aria-label": format_html(_("Select this object for an action - {}"), str(obj)),
+    }
+    checkbox = CheckboxInput(attrs, lambda value: False)
+    return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+
+
+class PythonRenderedRowsMixin:
+    """ModelAdmin mixin: per-row widgets of the changelist rendered in Python (same HTML).
+
+    Covers the selection checkbox of every row and, for list_editable, the formset's hidden
+    pk input and integer inputs (the admin's AdminIntegerFieldWidget).
+    """
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj):
+        return action_checkbox_html(obj)
+
+    def get_changelist_form(self, request, **kwargs):
+        opts = self.model._meta
+        python_widgets = {opts.pk.name: HiddenInput}
+        for name in self.list_editable:
+            field = opts.get_field(name)
+            if (
+                isinstance(field, models.IntegerField)
+                and not isinstance(field, models.BigIntegerField)
+                and not field.choices
+            ):
+                python_widgets[name] = AdminIntegerFieldWidget
+        kwargs["widgets"] = {**python_widgets, **kwargs.get("widgets", {})}
+        return super().get_changelist_form(request, **kwargs)
