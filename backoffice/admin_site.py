@@ -14,6 +14,20 @@ class BackofficeAdminSite(admin.AdminSite):
         self._add_open_alert_badge(context.get("available_apps", []))
         return context
 
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict]:
+        # Built once per request: every admin page asks for it in each_context (the side
+        # menu) and the index page once more. Depends on the user's permissions only, which
+        # cannot change within a request. Callers get their own copies of the app and model
+        # dicts, since each_context edits the alerts entry (the badge).
+        if app_label is not None:
+            return super().get_app_list(request, app_label)
+        if not hasattr(request, "_backoffice_app_list"):
+            request._backoffice_app_list = super().get_app_list(request)
+        return [
+            {**app, "models": [dict(model) for model in app["models"]]}
+            for app in request._backoffice_app_list
+        ]
+
     def index(self, request: HttpRequest, extra_context: dict | None = None):
         # Imported here: this module is loaded with INSTALLED_APPS, before any model.
         from alerts import selectors
