@@ -11,7 +11,7 @@ from django.utils.html import format_html
 class BackofficeAdminSite(admin.AdminSite):
     def each_context(self, request: HttpRequest) -> dict:
         context = super().each_context(request)
-        self._add_open_alert_badge(context.get("available_apps", []))
+        self._add_open_alert_badge(request, context.get("available_apps", []))
         return context
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict]:
@@ -32,14 +32,15 @@ class BackofficeAdminSite(admin.AdminSite):
         # Imported here: this module is loaded with INSTALLED_APPS, before any model.
         from alerts import selectors
 
-        extra_context = {
-            "dashboard": selectors.dashboard_get(user=request.user),
-            **(extra_context or {}),
-        }
+        dashboard = selectors.dashboard_get(user=request.user)
+        if dashboard.can_view_alerts:
+            # The side-menu badge shows the same number, counted a moment ago.
+            request._backoffice_open_alert_count = dashboard.open_alert_count
+        extra_context = {"dashboard": dashboard, **(extra_context or {})}
         return super().index(request, extra_context)
 
     @staticmethod
-    def _add_open_alert_badge(available_apps: list[dict]) -> None:
+    def _add_open_alert_badge(request: HttpRequest, available_apps: list[dict]) -> None:
         from alerts import selectors
 
         # available_apps lists StockAlert only for users allowed to see it, so the count is
@@ -47,7 +48,9 @@ class BackofficeAdminSite(admin.AdminSite):
         for app in available_apps:
             for model in app["models"] if app["app_label"] == "alerts" else []:
                 if model["object_name"] == "StockAlert":
-                    count = selectors.stock_alert_open_count()
+                    count = getattr(request, "_backoffice_open_alert_count", None)
+                    if count is None:
+                        count = selectors.stock_alert_open_count()
                     if count:
                         model["name"] = format_html(
                             '{} <span class="badge text-bg-danger ms-1" '
