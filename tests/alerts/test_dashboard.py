@@ -117,6 +117,12 @@ class TestSideMenuBadge:
         html = admin_client_for("Viewers").get(reverse("admin:catalog_product_changelist"))
         assert 'data-open-alerts="2">2</span>' in html.content.decode()
 
+    def test_the_dashboard_badge_shows_the_dashboards_count(self, admin_client_for):
+        for stock in (1, 2, 3):
+            ProductFactory(stock=stock)
+        html = admin_client_for("Viewers").get(INDEX).content.decode()
+        assert html.count('data-open-alerts="3">3</span>') == 1
+
     def test_no_badge_without_open_alerts(self, admin_client_for):
         html = admin_client_for("Viewers").get(INDEX).content.decode()
         assert "data-open-alerts" not in html
