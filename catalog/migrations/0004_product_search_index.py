@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_product_stock_sku_index'),
+        ("catalog", "0003_product_stock_sku_index"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['sku', 'name'], name='catalog_product_skuname_idx'),
+            model_name="product",
+            index=models.Index(fields=["sku", "name"], name="catalog_product_skuname_idx"),
         ),
     ]

@@ -21,7 +21,9 @@ def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for name, definition in INDEXES.items():
-        schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "catalog_product" {definition}')
+        schema_editor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "catalog_product" {definition}'
+        )
 
 
 def drop_indexes(apps, schema_editor):
