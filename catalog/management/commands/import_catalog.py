@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=sorted(imports.IMPORTERS))
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--dry-run", action="store_true", help="Check and count, then roll everything back."
+            "--dry-run", action="store_true", help="Check and count; write nothing."
         )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
