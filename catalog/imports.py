@@ -362,7 +362,9 @@ def insert_rows(*, model: type[Model], rows: list[dict[str, Any]]) -> None:
     """
     if not rows:
         return
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    fields = [
+        field for field in model._meta.concrete_fields if not (field.primary_key or field.generated)
+    ]
     now = timezone.now()
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
