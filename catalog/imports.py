@@ -459,7 +459,23 @@ class Importer:
     def write(self, created: list[Any], updated: list[Model], fields: set[str]) -> None:
         insert_rows(model=self.model, rows=created)
         if updated:
+            self._stamp_auto_now(updated, fields)
             self.model.objects.bulk_update(updated, sorted(fields), batch_size=CHUNK_SIZE)
+
+    def _stamp_auto_now(self, updated: list[Model], fields: set[str]) -> None:
+        """bulk_update skips auto_now fields: give the updated rows one timestamp."""
+        auto_now = [
+            field.attname
+            for field in self.model._meta.concrete_fields
+            if getattr(field, "auto_now", False)
+        ]
+        if not auto_now:
+            return
+        now = timezone.now()
+        for instance in updated:
+            for attname in auto_now:
+                setattr(instance, attname, now)
+        fields.update(auto_now)
 
     # the loop -----------------------------------------------------------------------
     def run(
@@ -655,11 +671,6 @@ class ProductImporter(Importer):
         self._changed_ids = []
 
     def write(self, created: list[Any], updated: list[Model], fields: set[str]) -> None:
-        if updated:
-            now = timezone.now()
-            for product in updated:
-                product.updated_at = now
-            fields.add("updated_at")
         super().write(created, updated, fields)
         if created:  # inserted without RETURNING: one indexed lookup for the new ids
             self._changed_ids.extend(
@@ -715,14 +726,6 @@ class ArticleImporter(Importer):
                 row.values.setdefault("published_at", probe.published_at)
             valid.append(row)
         return valid
-
-    def write(self, created: list[Any], updated: list[Model], fields: set[str]) -> None:
-        if updated:
-            now = timezone.now()
-            for article in updated:
-                article.updated_at = now
-            fields.add("updated_at")
-        super().write(created, updated, fields)
 
 
 class UserImporter(Importer):

@@ -105,19 +105,24 @@ def test_product_list_is_ordered_by_sku(admin_client_for):
     assert [p.sku for p in response.context["cl"].result_list] == ["A-1", "B-2", "C-3"]
 
 
-def test_stock_is_editable_from_the_list(admin_client_for):
-    client = admin_client_for("Inventory managers")
-    product = ProductFactory(stock=10)
-    response = client.post(
+def _post_list_stock(client, product, stock: str):
+    """Submit the product list's list_editable form for one row."""
+    return client.post(
         PRODUCT_LIST,
         {
             "form-TOTAL_FORMS": "1",
             "form-INITIAL_FORMS": "1",
             "form-0-id": str(product.pk),
-            "form-0-stock": "3",
+            "form-0-stock": stock,
             "_save": "Save",
         },
     )
+
+
+def test_stock_is_editable_from_the_list(admin_client_for):
+    client = admin_client_for("Inventory managers")
+    product = ProductFactory(stock=10)
+    response = _post_list_stock(client, product, "3")
     assert response.status_code == 302
     product.refresh_from_db()
     assert product.stock == 3
@@ -126,16 +131,7 @@ def test_stock_is_editable_from_the_list(admin_client_for):
 def test_negative_stock_from_the_list_is_refused_with_a_message(admin_client_for):
     client = admin_client_for("Inventory managers")
     product = ProductFactory(stock=10)
-    response = client.post(
-        PRODUCT_LIST,
-        {
-            "form-TOTAL_FORMS": "1",
-            "form-INITIAL_FORMS": "1",
-            "form-0-id": str(product.pk),
-            "form-0-stock": "-4",
-            "_save": "Save",
-        },
-    )
+    response = _post_list_stock(client, product, "-4")
     assert response.status_code == 200
     assert "greater than or equal to 0" in response.content.decode()
     product.refresh_from_db()

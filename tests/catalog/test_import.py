@@ -3,6 +3,7 @@
 import io
 import os
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -84,6 +85,24 @@ def test_unchanged_rows_are_not_rewritten(superuser_client):
     )
 
     assert Product.objects.get(pk=product.pk).updated_at == before
+
+
+def test_updated_rows_get_a_new_updated_at(superuser_client):
+    # bulk_update skips auto_now fields; the importer stamps them itself.
+    product = ProductFactory(sku="OLD-1", name="Old", price=Decimal("2.00"), stock=7)
+    article = ArticleFactory(slug="old-article", title="Old")
+    long_ago = product.updated_at - timedelta(days=3)
+    Product.objects.filter(pk=product.pk).update(updated_at=long_ago)
+    Article.objects.filter(pk=article.pk).update(updated_at=long_ago)
+    import_through_admin(
+        superuser_client, "catalog_product", csv_bytes("sku,name,price,stock", "OLD-1,Old,2,9")
+    )
+    import_through_admin(
+        superuser_client, "catalog_article", csv_bytes("slug,title", "old-article,New title")
+    )
+    assert Product.objects.get(pk=product.pk).updated_at > long_ago
+    assert Article.objects.get(pk=article.pk).updated_at > long_ago
+    assert Article.objects.get(pk=article.pk).title == "New title"
 
 
 def test_preview_of_many_rows_shows_totals_and_a_few_samples(superuser_client):
