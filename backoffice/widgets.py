@@ -58,13 +58,15 @@ class AdminIntegerFieldWidget(PythonRenderedInput, widgets.AdminIntegerFieldWidg
 
 
 def action_checkbox_html(obj) -> SafeString:
-    """What ModelAdmin.action_checkbox renders for obj, through CheckboxInput above."""
-    attrs = {
-        "class": "action-select",
-        "aria-label": format_html(_("Select this object for an action - {}"), str(obj)),
-    }
-    checkbox = CheckboxInput(attrs, lambda value: False)
-    return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+    """What ModelAdmin.action_checkbox renders for obj: the markup of input_html above for
+    Django's CheckboxInput(attrs={"class": "action-select", "aria-label": ...}), written out
+    (one per row; building and rendering a widget each time cost twice as much)."""
+    label = format_html(_("Select this object for an action - {}"), str(obj))
+    return mark_safe(
+        f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}"'
+        f' value="{conditional_escape(str(obj.pk))}" class="action-select"'
+        f' aria-label="{conditional_escape(label)}">'
+    )
 
 
 class PythonRenderedRowsMixin:

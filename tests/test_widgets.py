@@ -61,3 +61,22 @@ def test_product_list_rows_match_djangos_rendering(superuser_client):
     hidden_pk = forms.HiddenInput().render("form-0-id", product.pk, attrs={"id": "id_form-0-id"})
     assert hidden_pk in html
     assert 'id="action-toggle"' in html
+
+
+class _Row:
+    """Stands in for a model instance: any pk and str() the admin may meet."""
+
+    def __init__(self, pk, text):
+        self.pk, self.text = pk, text
+
+    def __str__(self):
+        return self.text
+
+
+@pytest.mark.parametrize(
+    ("pk", "text"),
+    [(7, "plain"), ('a"b<c>&d', 'Tea "Earl" <Grey> & co'), ("x y", mark_safe("<b>safe</b>"))],
+)
+def test_action_checkbox_is_djangos(pk, text):
+    row = _Row(pk, text)
+    assert widgets.action_checkbox_html(row) == admin.ModelAdmin.action_checkbox(None, row)
