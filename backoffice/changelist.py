@@ -47,9 +47,10 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
 from django.utils import dateformat, formats, numberformat, timezone
-from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+from backoffice.widgets import conditional_escape
 
 # Stands in for the pk while the change URL is reversed once per page. Only digits replace it
 # (integer pks), and it is split off at its first occurrence, which is in the URL's path.
@@ -57,15 +58,6 @@ PK_PLACEHOLDER = "0bo0pk0placeholder0"
 INTEGER_PK_FIELDS = (models.AutoField, models.BigAutoField, models.IntegerField)
 # Values display_for_field formats with number_format (bool is an int but never in such a field).
 NUMBER_TYPES = (int, float, decimal.Decimal)
-
-
-def escape_cell(value) -> str:
-    """django.utils.html.conditional_escape without its lazy-argument wrapper."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
 
 
 @dataclass
@@ -237,11 +229,11 @@ class ChangeListRows:
                 if column.is_link:
                     html_repr = self._link(result, result_repr)
                 else:
-                    html_repr = escape_cell(result_repr)
+                    html_repr = conditional_escape(result_repr)
             tag = column.table_tag
             cells.append(mark_safe(f'<{tag} class="{classes}">{html_repr}</{tag}>'))
         if form is not None and not form[self.pk_name].is_hidden:
-            cells.append(mark_safe(f"<td>{escape_cell(form[self.pk_name])}</td>"))
+            cells.append(mark_safe(f"<td>{conditional_escape(form[self.pk_name])}</td>"))
         return cells
 
     def _display(self, column: Column, result) -> tuple[object, str]:
@@ -291,7 +283,7 @@ class ChangeListRows:
             try:
                 url = cl.url_for_result(result)
             except NoReverseMatch:
-                return escape_cell(result_repr)
+                return conditional_escape(result_repr)
             url = add_preserved_filters(
                 {"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url
             )
@@ -299,8 +291,8 @@ class ChangeListRows:
         popup = ""
         if cl.is_popup:
             attr = str(cl.to_field) if cl.to_field else self.pk_attname
-            popup = f' data-popup-opener="{escape_cell(result.serializable_value(attr))}"'
-        return f'<a href="{url_html}"{popup}>{escape_cell(result_repr)}</a>'
+            popup = f' data-popup-opener="{conditional_escape(result.serializable_value(attr))}"'
+        return f'<a href="{url_html}"{popup}>{conditional_escape(result_repr)}</a>'
 
 
 class Row(ResultList):

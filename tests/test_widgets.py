@@ -5,7 +5,9 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets as admin_widgets
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils import html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
 from backoffice import widgets
 from catalog.models import Product
@@ -80,3 +82,11 @@ class _Row:
 def test_action_checkbox_is_djangos(pk, text):
     row = _Row(pk, text)
     assert widgets.action_checkbox_html(row) == admin.ModelAdmin.action_checkbox(None, row)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [*VALUES, 3.5, gettext_lazy("Lazy <text>"), mark_safe("<b>") + "", SafeString("&amp;")],
+)
+def test_conditional_escape_is_djangos(value):
+    assert widgets.conditional_escape(value) == html.conditional_escape(value)
