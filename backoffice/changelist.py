@@ -71,6 +71,8 @@ class Column:
     # For a plain (not auto-created) model field: its cells are format_value(getattr(result,
     # name)), what lookup_field and display_for_field give. None: Django's per-cell path.
     format_value: Callable[[object], object] | None
+    # For a callable or a ModelAdmin method: the callable lookup_field would call.
+    method: Callable[[object], object] | None
 
 
 class ChangeListRows:
@@ -106,6 +108,7 @@ class ChangeListRows:
                     is_link=is_link,
                     table_tag=table_tag,
                     format_value=field and self._formatter(field, is_link),
+                    method=self._method(name),
                 )
             )
         return columns
@@ -127,6 +130,18 @@ class ChangeListRows:
         except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
             return None
         return None if field.auto_created else field
+
+    def _method(self, name) -> Callable[[object], object] | None:
+        """The callable lookup_field calls for this column: name itself or the ModelAdmin's."""
+        if callable(name):
+            return name
+        if name == "__str__" or not hasattr(self.model_admin, name):
+            return None
+        try:
+            _get_non_gfk_field(self.opts, name)
+        except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+            return getattr(self.model_admin, name)
+        return None
 
     def _formatter(self, field: models.Field, is_link: bool) -> Callable[[object], object]:
         """display_for_field for this field, with what it looks up per call looked up once.
@@ -247,7 +262,10 @@ class ChangeListRows:
         empty_value_display = self.empty_value_display
         classes = [column.classes]
         try:
-            field, attr, value = lookup_field(column.name, result, self.model_admin)
+            if column.method is not None:
+                field, attr, value = None, column.method, column.method(result)
+            else:
+                field, attr, value = lookup_field(column.name, result, self.model_admin)
         except ObjectDoesNotExist:
             return empty_value_display, column.classes
         empty_value_display = getattr(attr, "empty_value_display", empty_value_display)

@@ -146,6 +146,9 @@ class EdgeCaseArticleAdmin(admin.ModelAdmin):
         "when",
         "body",
         "created_at",
+        "author_email",
+        "get_status_display",
+        "__str__",
         lambda article: mark_safe(f"<em>{article.pk}</em>"),
     ]
     list_display_links = ["title", "author"]
@@ -155,6 +158,11 @@ class EdgeCaseArticleAdmin(admin.ModelAdmin):
     @admin.display(boolean=True)
     def has_author(self, article):
         return article.author_id is not None
+
+    def author_email(self, article):
+        if article.author_id is None:
+            raise User.DoesNotExist  # shown as the empty value
+        return article.author.email
 
     @admin.display(empty_value="never")
     def when(self, article):
