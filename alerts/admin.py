@@ -31,6 +31,7 @@ STATUS_BADGES = {
     StockAlert.Status.ACKNOWLEDGED: "text-bg-warning",
     StockAlert.Status.RESOLVED: "text-bg-success",
 }
+NOT_RESTORED_BADGE = format_html('<span class="badge text-bg-secondary">{}</span>', "No")
 # Snapshot fields never shown, only said to be there (the password hash of a user).
 MASKED_SNAPSHOT_FIELDS = frozenset({"password"})
 
@@ -286,7 +287,7 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description="restored?", ordering="restored_at")
     def restored(self, record: DeletionRecord) -> str:
         if record.restored_at is None:
-            return format_html('<span class="badge text-bg-secondary">{}</span>', "No")
+            return NOT_RESTORED_BADGE
         by = record.restored_by.get_username() if record.restored_by else "a deleted user"
         return format_html(
             '<span class="badge text-bg-success" title="by {}">{}</span>',
