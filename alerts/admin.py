@@ -19,6 +19,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from backoffice.admin_urls import admin_change_url
 from backoffice.pagination import EstimatedCountPaginator
 from backoffice.widgets import PythonRenderedRowsMixin
 
@@ -27,9 +28,12 @@ from .models import DeletionRecord, StockAlert
 from .receivers import TRACKED_MODELS
 
 STATUS_BADGES = {
-    StockAlert.Status.OPEN: "text-bg-danger",
-    StockAlert.Status.ACKNOWLEDGED: "text-bg-warning",
-    StockAlert.Status.RESOLVED: "text-bg-success",
+    status: format_html('<span class="badge {}">{}</span>', css, status.label)
+    for status, css in [
+        (StockAlert.Status.OPEN, "text-bg-danger"),
+        (StockAlert.Status.ACKNOWLEDGED, "text-bg-warning"),
+        (StockAlert.Status.RESOLVED, "text-bg-success"),
+    ]
 }
 NOT_RESTORED_BADGE = format_html('<span class="badge text-bg-secondary">{}</span>', "No")
 # Snapshot fields never shown, only said to be there (the password hash of a user).
@@ -117,17 +121,13 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, alert: StockAlert) -> str:
-        return format_html(
-            '<span class="badge {}">{}</span>',
-            STATUS_BADGES[alert.status],
-            alert.get_status_display(),
-        )
+        return STATUS_BADGES[alert.status]
 
     @admin.display(description="product", ordering="product_name")
     def product_link(self, alert: StockAlert) -> str:
         if alert.product_id is None:
             return format_html('{} <span class="text-muted">(deleted)</span>', alert.product_name)
-        url = reverse("admin:catalog_product_change", args=[alert.product_id])
+        url = admin_change_url("catalog", "product", alert.product_id)
         return format_html('<a href="{}">{}</a>', url, alert.product_name)
 
     @admin.display(description="stock / threshold", ordering="stock")
