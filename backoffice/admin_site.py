@@ -64,3 +64,11 @@ class BackofficeAdminSite(admin.AdminSite):
 
 class BackofficeAdminConfig(AdminConfig):
     default_site = "backoffice.admin_site.BackofficeAdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        # jazzmin's menu and settings tags, built cheaper: imported here because jazzmin's
+        # tag library needs the app registry.
+        from backoffice import jazzmin_tags
+
+        jazzmin_tags.install()

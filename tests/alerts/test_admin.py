@@ -145,9 +145,8 @@ class TestDeletionRecordPages:
         DeletionRecord.objects.update(restored_by=superuser_client.user)
         superuser_client.get(RECORDS_URL)  # warm the content-type cache
         # Session, user, the type and "deleted by" filter choices, the total count, the
-        # side-menu badge, the page of records (types and restorers joined), and the
-        # permissions for jazzmin's menus (2).
-        with django_assert_num_queries(9):
+        # side-menu badge and the page of records (types and restorers joined).
+        with django_assert_num_queries(7):
             assert superuser_client.get(RECORDS_URL).status_code == 200
 
     def test_the_snapshot_is_a_table_and_a_password_hash_is_masked(self, superuser_client):
