@@ -17,6 +17,7 @@ import io
 import os
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -36,7 +37,7 @@ from django.db.models import Model
 from django.utils import timezone
 from import_export.tmp_storages import MediaStorage
 
-from . import services
+from . import search, services
 from .models import Article, Product
 
 # Lookups use IN (...) lists; 500 stays well under SQLite's bound-parameter limit.
@@ -456,6 +457,10 @@ class Importer:
     def finish(self) -> None:
         """Called once after the last write, still inside the import's transaction."""
 
+    def writing(self, *, dry_run: bool) -> AbstractContextManager[object]:
+        """Wraps the whole import, inside its transaction (set-up and clean-up of writes)."""
+        return nullcontext()
+
     def write(self, created: list[Any], updated: list[Model], fields: set[str]) -> None:
         insert_rows(model=self.model, rows=created)
         if updated:
@@ -489,7 +494,8 @@ class Importer:
         report = ImportReport(model_name=str(self.model._meta.verbose_name_plural), dry_run=dry_run)
         try:
             with transaction.atomic():
-                self._run(read_table(data=data, file_format=file_format), report, progress)
+                with self.writing(dry_run=dry_run):
+                    self._run(read_table(data=data, file_format=file_format), report, progress)
                 report.written = not (dry_run or report.has_errors)
                 # A dry run writes nothing; a file rejected part-way is rolled back, and
                 # transaction.on_commit callbacks (email) are discarded with the rollback.
@@ -669,15 +675,33 @@ class ProductImporter(Importer):
     def __init__(self, *, user: User | None = None) -> None:
         super().__init__(user=user)
         self._changed_ids = []
+        self._name_index = search.NameIndexBulkWrites()
+
+    @contextmanager
+    def writing(self, *, dry_run: bool) -> Iterator[None]:
+        # SQLite's name index is brought up to date once, after the last write, instead of
+        # by a trigger per row (catalog.search.product_name_index_bulk_writes).
+        if dry_run:
+            yield
+            return
+        with search.product_name_index_bulk_writes() as self._name_index:
+            yield
+
+    def apply(self, instance: Model, changes: dict[str, tuple[Any, Any]]) -> None:
+        if "name" in changes:
+            self._name_index.renamed(instance.pk, changes["name"][0])
+        super().apply(instance, changes)
 
     def write(self, created: list[Any], updated: list[Model], fields: set[str]) -> None:
         super().write(created, updated, fields)
         if created:  # inserted without RETURNING: one indexed lookup for the new ids
-            self._changed_ids.extend(
+            new_ids = list(
                 Product.objects.filter(sku__in=[row["sku"] for row in created]).values_list(
                     "pk", flat=True
                 )
             )
+            self._name_index.inserted(new_ids)
+            self._changed_ids.extend(new_ids)
         self._changed_ids.extend(product.pk for product in updated)
         if len(self._changed_ids) >= ALERT_SYNC_BATCH:
             self.finish()
