@@ -1,11 +1,15 @@
-"""Admin change-page URLs for many rows at once: reversed once, then filled in per row.
+"""Admin object URLs for many rows at once: reversed once, then filled in per row.
 
-reverse() costs ~30 microseconds; a changelist linking each of its 50 rows to another model's
-change page (the stock alerts to their products) paid that per row. The URL around a
-placeholder pk is cached per URL resolver (Django replaces the resolver when the URLconf
-changes) and script prefix, so the result is what reverse() gives for the same arguments.
+reverse() costs ~30 microseconds; a page linking each of its 50 rows to an object's change
+page (the stock alerts to their products, the dashboard's alerts and deletion records) paid
+that per link. The admin's object URLs take the pk as one path segment
+(<path:object_id>), so the URL of an integer pk is the URL reversed around a placeholder
+with the placeholder replaced. The two halves are cached per URL resolver (Django replaces
+the resolver when the URLconf changes) and script prefix, so the result is what reverse()
+gives for the same arguments.
 """
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
@@ -13,18 +17,19 @@ from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 PK_PLACEHOLDER = "0bo0pk0placeholder0"
 
 
+def object_url(viewname: str) -> Callable[[int], str]:
+    """A function giving reverse(viewname, args=[pk]) for an integer pk."""
+    before, after = _url_parts(get_resolver(get_urlconf()), get_script_prefix(), viewname)
+    return lambda pk: f"{before}{int(pk)}{after}"
+
+
 def admin_change_url(app_label: str, model_name: str, pk: int, *, site: str = "admin") -> str:
     """reverse(f"{site}:{app_label}_{model_name}_change", args=[pk]) for an integer pk."""
-    before, after = _change_url_parts(
-        get_resolver(get_urlconf()), get_script_prefix(), site, app_label, model_name
-    )
-    return f"{before}{int(pk)}{after}"
+    return object_url(f"{site}:{app_label}_{model_name}_change")(pk)
 
 
 @lru_cache(maxsize=64)
-def _change_url_parts(
-    resolver, script_prefix: str, site: str, app_label: str, model_name: str
-) -> tuple[str, str]:
-    url = reverse(f"{site}:{app_label}_{model_name}_change", args=[PK_PLACEHOLDER])
+def _url_parts(resolver, script_prefix: str, viewname: str) -> tuple[str, str]:
+    url = reverse(viewname, args=[PK_PLACEHOLDER])
     before, _placeholder, after = url.partition(PK_PLACEHOLDER)
     return before, after

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.test import override_settings
 from django.urls import clear_script_prefix, path, reverse, set_script_prefix
 
-from backoffice.admin_urls import admin_change_url
+from backoffice.admin_urls import admin_change_url, object_url
 
 
 @pytest.mark.parametrize("pk", [1, 42, 10**12])
@@ -45,3 +45,11 @@ def test_follows_a_changed_urlconf():
     assert admin_change_url("catalog", "product", 7) == reverse(
         "admin:catalog_product_change", args=[7]
     )
+
+
+@pytest.mark.parametrize(
+    "viewname",
+    ["admin:alerts_stockalert_acknowledge", "admin:alerts_deletionrecord_restore"],
+)
+def test_object_url_for_other_object_views(viewname):
+    assert object_url(viewname)(31) == reverse(viewname, args=[31])
