@@ -26,6 +26,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from _django import calibration
+
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ["sku", "name", "price", "stock", "low_stock_threshold", "is_active", "description"]
 
@@ -299,7 +301,8 @@ def main() -> None:
             },
         )
         size_mb = csv_path.stat().st_size / 1_000_000
-        print(f"{args.rows} product rows, {size_mb:.1f} MB CSV, seed {args.seed}, SQLite\n")
+        print(f"{args.rows} product rows, {size_mb:.1f} MB CSV, seed {args.seed}, SQLite")
+        print(f"{calibration()} (at the start)\n")
         results: dict[tuple[str, str], dict] = {}
         variants = ["b", "c"] if args.skip_plain else ["a", "b", "c"]
         for variant in variants:

@@ -85,16 +85,9 @@ COOKIE="Cookie: sessionid=$session; csrftoken=$csrf_cookie"
 status="$(curl -s -o /dev/null -w '%{http_code}' -H "$COOKIE" "$BASE${ADMIN}")"
 [[ "$status" == 200 ]] || { echo "the dashboard answered $status after login"; exit 1; }
 
-# The machine's speed of the moment: this 2-core VM runs the same pure-Python loop in 0.9 to
-# 1.7 s from one minute to the next, and req/s moves with it. The "cpu ms" column (CPU time of
-# the gunicorn workers per answered request) moves much less: 2 cores give at most
-# 2000 / cpu-ms requests per second, whatever else the machine does.
-calibrate() {
-  $PYTHON -c 'import time
-t = time.process_time()
-s = sum(i for i in range(10**7))
-print(f"{time.process_time() - t:.2f}")'
-}
+# The machine's speed of the moment (bench/_django.py calibration) is printed at the start and
+# the end: req/s moves with it. The "cpu ms" column is the CPU time of the gunicorn workers
+# per answered request: 2 cores serve at most 2000 / cpu-ms requests per second.
 worker_cpu_ticks() {  # CPU of the gunicorn workers, in clock ticks, recycled ones included
   # The master's cutime + cstime: the workers it has reaped (max_requests recycles them).
   local total pid
@@ -109,7 +102,7 @@ TICKS_PER_SECOND="$(getconf CLK_TCK)"
 
 echo "::: gunicorn ${WORKERS} workers on 127.0.0.1:${PORT}; wrk ${THREADS} threads," \
   "${CONNECTIONS} connections, ${DURATION} s per page; load average $(cut -d' ' -f1 /proc/loadavg)"
-echo "::: calibration: 10^7 additions in pure Python took $(calibrate) s of CPU"
+echo "::: $($PYTHON bench/_django.py calibration)"
 printf '%-14s %9s %8s %8s %8s %8s %8s %5s %7s %7s\n' page "req/s" "p50 ms" "p90 ms" "p99 ms" \
   "max ms" "not 2xx" 5xx "socket" "cpu ms"
 failures=0
@@ -133,8 +126,8 @@ run "login page" "${ADMIN}login/"
 run "dashboard" "${ADMIN}" -H "$COOKIE"
 run "product list" "${ADMIN}catalog/product/" -H "$COOKIE"
 
-echo "::: load average at the end $(cut -d' ' -f1 /proc/loadavg) (other processes share the CPUs);" \
-  "calibration $(calibrate) s"
+echo "::: load average at the end $(cut -d' ' -f1 /proc/loadavg) (other processes share the CPUs)"
+echo "::: $($PYTHON bench/_django.py calibration)"
 if grep -q "Traceback\|CRITICAL\|ERROR" "$WORK/gunicorn.log"; then
   echo "::: gunicorn logged errors:"; grep -m 20 "Traceback\|CRITICAL\|ERROR" "$WORK/gunicorn.log"
   failures=$((failures + 1))

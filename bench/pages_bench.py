@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from _django import collect_static, setup
+from _django import calibration, collect_static, setup
 
 BENCH_USERNAME = "bench-superuser"
 SEARCH_TERM = "TEA-00"
@@ -237,6 +237,7 @@ def main() -> int:
     # Other processes on the machine slow both sides alike (alternating turns), but they
     # widen the spread: the 1-minute load average tells how quiet the machine was.
     print(f"(load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)")
+    print(f"({calibration()} at the end)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1))
