@@ -14,6 +14,8 @@ from functools import lru_cache
 
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 
+# Stands in for the pk while a URL is reversed; only an integer's digits replace it, at its
+# first occurrence, which is in the URL's path (a query string comes after it).
 PK_PLACEHOLDER = "0bo0pk0placeholder0"
 
 

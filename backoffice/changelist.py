@@ -7,14 +7,15 @@ icons' static URLs, renders an empty error list through a template and wraps eac
 ``format_html``. At 50 rows and 9 columns that is about 60% of a product-list page, and it is
 why a filtered page of 50 rows cost 2.7x a page of 4.
 
-``results(cl)`` yields the same rows with the same HTML: what depends only on the column (the
-field, CSS classes, link or not, the formatter) and on the page (the change URL around a
-placeholder pk, with the preserved filters already merged, and the empty value) is computed
-once, and each cell is one lookup, one format and one escape. Anything unusual (a custom
-``url_for_result``, a pk that is not an integer, a column that is not a plain model field) goes
-through Django's own helpers per row, as before. ``tests/test_changelist_rows.py`` renders every
-registered changelist both ways, with filters, searches, popups and list_editable errors, and
-compares the HTML.
+``ChangeListRows(cl).rows()`` gives the same rows with the same HTML: what depends only on
+the column (the field, CSS classes, link or not, the formatter) and on the page (the change
+URL around a placeholder pk, with the preserved filters already merged, and the empty value)
+is computed once, and each cell is one lookup, one format and one escape. Anything unusual (a
+custom ``url_for_result``, a pk that is not an integer, a column that is not a plain model
+field) goes through Django's own helpers per row, as before. ``tests/test_changelist_rows.py``
+renders every registered changelist both ways, with filters, searches, popups and
+list_editable errors, and compares the HTML; it also guards the private Django helpers used
+here (``_get_non_gfk_field``, ``_boolean_icon``, ``_coerce_field_name``) across upgrades.
 
 Used by the ``backoffice_result_list`` tag (backoffice/templatetags/backoffice_admin.py), which
 templates/admin/change_list.html puts where jazzmin's change_list.html has ``result_list``.
@@ -50,11 +51,9 @@ from django.utils import dateformat, formats, numberformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from backoffice.admin_urls import PK_PLACEHOLDER
 from backoffice.widgets import conditional_escape
 
-# Stands in for the pk while the change URL is reversed once per page. Only digits replace it
-# (integer pks), and it is split off at its first occurrence, which is in the URL's path.
-PK_PLACEHOLDER = "0bo0pk0placeholder0"
 INTEGER_PK_FIELDS = (models.AutoField, models.BigAutoField, models.IntegerField)
 # Values display_for_field formats with number_format (bool is an int but never in such a field).
 NUMBER_TYPES = (int, float, decimal.Decimal)
