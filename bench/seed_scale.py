@@ -272,6 +272,7 @@ def main() -> int:
     from django.utils import timezone
 
     from catalog.models import Product
+    from catalog.search import product_name_index_bulk_writes
 
     call_command("migrate", verbosity=0, interactive=False)
     if Product.objects.exists():
@@ -295,7 +296,11 @@ def main() -> int:
 
     with transaction.atomic():
         staff_ids = step("users", seeder.users, args.users)[:STAFF_ACCOUNTS]
-        step("products", insert, Product, (seeder.product(i) for i in range(args.products)))
+        # SQLite's name index, filled in one statement as an import does (its row triggers
+        # would cost more than the inserts). The table was empty: every product is new.
+        with product_name_index_bulk_writes() as name_index:
+            step("products", insert, Product, (seeder.product(i) for i in range(args.products)))
+            name_index.inserted(Product.objects.values_list("pk", flat=True))
         step("articles", seeder.articles, args.articles, staff_ids=staff_ids)
         if alerts_ready:
             step("stock alerts", seeder.stock_alerts, args.alerts, staff_ids=staff_ids)

@@ -19,14 +19,18 @@ def test_a_small_seed_writes_every_table_with_the_promised_shape(tmp_path):
     environment.pop("DJANGO_SETTINGS_MODULE", None)  # the script's own (production) settings
     arguments = ["--products", "2000", "--alerts", "1500", "--deletions", "40"]
     arguments += ["--articles", "30", "--users", "50"]
-    finished = subprocess.run(
-        [sys.executable, "bench/seed_scale.py", *arguments],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+
+    def seed() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "bench/seed_scale.py", *arguments],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    finished = seed()
     assert finished.returncode == 0, finished.stderr[-2000:]
     assert "2,000 products" in finished.stdout
 
@@ -36,6 +40,13 @@ def test_a_small_seed_writes_every_table_with_the_promised_shape(tmp_path):
             return connection.execute(sql).fetchone()[0]
 
         assert count("SELECT COUNT(*) FROM catalog_product") == 2000
+        # The search's trigram name index holds every product (filled in one statement) and
+        # its triggers are back: the integrity check fails on a missing or stale entry.
+        connection.execute(
+            "INSERT INTO catalog_product_name_fts(catalog_product_name_fts, rank)"
+            " VALUES ('integrity-check', 1)"
+        )
+        assert count("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'") == 3
         low = count("SELECT COUNT(*) FROM catalog_product WHERE stock < low_stock_threshold")
         out = count("SELECT COUNT(*) FROM catalog_product WHERE stock = 0")
         assert 150 <= low <= 250 and 20 <= out <= 60  # about 10% and 2%
@@ -55,12 +66,5 @@ def test_a_small_seed_writes_every_table_with_the_promised_shape(tmp_path):
         assert count("SELECT COUNT(*) FROM catalog_article") == 30
         assert count("SELECT COUNT(*) FROM auth_user WHERE username LIKE 'bench-user-%'") == 50
 
-    again = subprocess.run(
-        [sys.executable, "bench/seed_scale.py", *arguments],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    again = seed()
     assert again.returncode == 2 and "--flush" in again.stdout  # never seeds twice by accident
