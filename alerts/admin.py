@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from backoffice.admin_urls import admin_change_url
-from backoffice.pagination import EstimatedCountPaginator
+from backoffice.pagination import LargeTableCountsMixin
 from backoffice.widgets import PythonRenderedRowsMixin
 
 from . import services
@@ -40,7 +40,7 @@ NOT_RESTORED_BADGE = format_html('<span class="badge text-bg-secondary">{}</span
 MASKED_SNAPSHOT_FIELDS = frozenset({"password"})
 
 
-class ReadOnlyHistoryAdmin(PythonRenderedRowsMixin, admin.ModelAdmin):
+class ReadOnlyHistoryAdmin(LargeTableCountsMixin, PythonRenderedRowsMixin, admin.ModelAdmin):
     """Records written by the system: viewable, never added, edited or deleted by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -88,8 +88,6 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
     search_help_text = "Search by SKU or product name."
     ordering = ["-raised_at", "-pk"]
     list_per_page = 50
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
     list_select_related = ["acknowledged_by"]
     fields = [
         "status",
@@ -231,8 +229,6 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
     # page view; the "deleted_at" filter above offers the same ranges without a query.
     ordering = ["-deleted_at", "-pk"]
     list_per_page = 50
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
     list_select_related = ["content_type", "restored_by"]
     fields = [
         "object_type",

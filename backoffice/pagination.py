@@ -1,5 +1,14 @@
-"""A changelist paginator that skips COUNT(*) over a large, unfiltered PostgreSQL table."""
+"""Changelist counts that stay cheap on large tables.
 
+Two shortcuts, each where an exact COUNT(*) costs the most and tells staff the least:
+- an unfiltered list of a large PostgreSQL table takes its total from the planner's row
+  estimate ("about 100,000 products");
+- a search counts its matches up to a limit ("More than 1,000 products"): matching text is
+  the expensive part of a search, and past a thousand matches the exact number is not what
+  anyone searched for. Filters (indexed, see the catalog and alerts migrations) stay exact.
+"""
+
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -7,26 +16,61 @@ from django.utils.functional import cached_property
 
 
 class EstimatedCountPaginator(Paginator):
-    """Exact counts everywhere except an unfiltered list of a large PostgreSQL table.
+    """Exact counts, except an unfiltered large PostgreSQL table and a search past its limit.
 
-    There COUNT(*) reads the whole table on every page view, while the planner's row estimate
-    (pg_class.reltuples, kept current by autovacuum and ANALYZE) is free and close enough for
-    "about 100,000 products" and the page links. One query either way, so a changelist runs
-    the same number of queries at any size: PostgreSQL evaluates the exact-count subquery only
-    when the estimate is small or missing (-1 before the first ANALYZE). Filtered or searched
-    lists, and other databases, always get the exact count.
+    Whole table on PostgreSQL: COUNT(*) reads the whole table on every page view, while the
+    planner's row estimate (pg_class.reltuples, kept current by autovacuum and ANALYZE) is
+    free and close enough for the total and the page links. One query either way, so a
+    changelist runs the same number of queries at any size: PostgreSQL evaluates the
+    exact-count subquery only when the estimate is small or missing (-1 before the first
+    ANALYZE).
+
+    count_limit (given by LargeTableCountsMixin to a search): at most count_limit + 1 rows are
+    counted. When there are more, `count_is_capped` is true, `count` is count_limit + 1 (the
+    page links reach one page past the limit, never further than the rows counted) and the
+    elided page range ends with an ellipsis instead of last pages that are not the last.
     """
 
     estimate_above = 10_000
 
+    def __init__(self, *args, count_limit: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.count_limit = count_limit
+        self.count_is_capped = False
+
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
-        if isinstance(queryset, QuerySet) and self._is_whole_table(queryset):
-            connection = connections[queryset.db]
-            if connection.vendor == "postgresql":
-                return self._estimated_or_exact_count(connection, queryset.model._meta.db_table)
+        if isinstance(queryset, QuerySet):
+            if self._is_whole_table(queryset):
+                connection = connections[queryset.db]
+                if connection.vendor == "postgresql":
+                    return self._estimated_or_exact_count(connection, queryset.model._meta.db_table)
+            elif self.count_limit is not None:
+                # SELECT COUNT(*) FROM (SELECT ... LIMIT n): the database stops at n matches.
+                # Unordered, or it would sort every match first.
+                counted = queryset.order_by()[: self.count_limit + 1].count()
+                self.count_is_capped = counted > self.count_limit
+                return counted
         return super().count
+
+    def get_elided_page_range(self, number=1, *, on_each_side=3, on_ends=2):
+        """Django's elided range; when capped, no last pages (they are not known)."""
+        if not self.count_is_capped:
+            yield from super().get_elided_page_range(
+                number, on_each_side=on_each_side, on_ends=on_ends
+            )
+            return
+        number = self.validate_number(number)
+        if number > (1 + on_each_side + on_ends) + 1:
+            yield from range(1, on_ends + 1)
+            yield self.ELLIPSIS
+            yield from range(number - on_each_side, number + 1)
+        else:
+            yield from range(1, number + 1)
+        # Not up to num_pages: jazzmin ends the links with its next arrow at that page.
+        yield from range(number + 1, min(number + on_each_side, self.num_pages - 1) + 1)
+        yield self.ELLIPSIS
 
     @staticmethod
     def _is_whole_table(queryset: QuerySet) -> bool:
@@ -49,3 +93,32 @@ class EstimatedCountPaginator(Paginator):
                 [self.estimate_above, quoted],
             )
             return cursor.fetchone()[0]
+
+
+class LargeTableCountsMixin:
+    """ModelAdmin mixin for a changelist over a table that grows large.
+
+    Uses EstimatedCountPaginator, never counts the unfiltered table a second time
+    (show_full_result_count), and counts a search's matches up to `search_count_limit` rows
+    past the start of the page asked for: deep pages stay reachable, and counting costs no
+    more than the database's walk to that page's OFFSET.
+    """
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    search_count_limit = 1_000
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        count_limit = None
+        if request.GET.get(SEARCH_VAR, "").strip():
+            try:  # as ChangeList reads the page number
+                page_number = max(int(request.GET.get(PAGE_VAR, 1)), 1)
+            except ValueError:
+                page_number = 1
+            # Never below a page or the "Show all" size: a capped count must still make the
+            # list paginate (a count within one page would show every match unpaginated).
+            limit = max(self.search_count_limit, per_page, self.list_max_show_all)
+            count_limit = (page_number - 1) * per_page + limit
+        return self.paginator(
+            queryset, per_page, orphans, allow_empty_first_page, count_limit=count_limit
+        )

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from backoffice.pagination import EstimatedCountPaginator
+from backoffice.pagination import LargeTableCountsMixin
 from backoffice.widgets import PythonRenderedRowsMixin
 
 from . import search, services
@@ -34,7 +34,9 @@ class StockStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(PythonRenderedRowsMixin, BulkImportExportMixin, admin.ModelAdmin):
+class ProductAdmin(
+    LargeTableCountsMixin, PythonRenderedRowsMixin, BulkImportExportMixin, admin.ModelAdmin
+):
     resource_classes = [ProductResource]
     list_display = [
         "sku",
@@ -54,8 +56,6 @@ class ProductAdmin(PythonRenderedRowsMixin, BulkImportExportMixin, admin.ModelAd
     search_help_text = "Search by SKU prefix or by name."
     ordering = ["sku"]
     list_per_page = 50
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["sku", "name", "description", "is_active"]}),

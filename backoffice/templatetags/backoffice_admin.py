@@ -1,6 +1,7 @@
 """Template tags for the admin pages."""
 
 from django.contrib.admin.templatetags.base import InclusionAdminNode
+from django.contrib.admin.views.main import PAGE_VAR
 from django.template import Library
 
 from backoffice import changelist
@@ -22,3 +23,9 @@ def result_list_tag(parser, token):
         template_name="backoffice_change_list_results.html",
         takes_context=False,
     )
+
+
+@register.simple_tag
+def next_page_query_string(cl) -> str:
+    """The changelist's query string for the page after the current one (filters kept)."""
+    return cl.get_query_string({PAGE_VAR: cl.page_num + 1})
