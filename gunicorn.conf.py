@@ -3,6 +3,7 @@
 Read by gunicorn, not Django; the variables are documented in .env.example.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -26,3 +27,14 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+def pre_fork(server, worker):
+    """Move everything the preloaded master holds out of the garbage collector's reach.
+
+    A worker's full collections then walk only what it allocated itself, not the ~85k objects
+    of the loaded project, and leave the master's pages shared instead of copying them
+    (Python's gc.freeze() documentation: freeze right before fork). Frozen objects are never
+    freed: they live as long as the master anyway.
+    """
+    gc.freeze()

@@ -1,6 +1,8 @@
 """Production settings: `check --deploy` is clean with the documented environment."""
 
+import gc
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +113,15 @@ def test_the_gunicorn_config_loads_the_application_with_production_settings(tmp_
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_gunicorn_freezes_the_preloaded_master_before_each_fork():
+    config = runpy.run_path(str(PROJECT_DIR / "gunicorn.conf.py"))
+    assert config["preload_app"] is True
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        config["pre_fork"](server=None, worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
