@@ -163,9 +163,9 @@ class ChangeListRows:
         if type(field) in (models.CharField, models.TextField, models.SlugField):
             return lambda value: value if type(value) is str and value else generic(value)
         if isinstance(field, models.DateTimeField):
-            datetime_format = formats.get_format("DATETIME_FORMAT")
+            format_datetime = _parsed_date_format(formats.get_format("DATETIME_FORMAT"))
             return lambda value: (
-                dateformat.format(timezone.template_localtime(value), datetime_format)
+                format_datetime(timezone.template_localtime(value))
                 if isinstance(value, datetime.datetime)
                 else generic(value)
             )
@@ -310,6 +310,28 @@ class ChangeListRows:
             attr = str(cl.to_field) if cl.to_field else self.pk_attname
             popup = f' data-popup-opener="{conditional_escape(result.serializable_value(attr))}"'
         return f'<a href="{url_html}"{popup}>{conditional_escape(result_repr)}</a>'
+
+
+def _parsed_date_format(format_string: str) -> Callable[[datetime.datetime], str]:
+    """dateformat.format(value, format_string) for datetimes, the format parsed once.
+
+    django.utils.dateformat parses the format string (a regex split and an unescape per
+    literal) on every call, a third of the time it takes per value.
+    """
+    pieces: list[tuple[bool, str]] = []  # (is a format character, the character or literal)
+    for index, piece in enumerate(dateformat.re_formatchars.split(str(format_string))):
+        if index % 2:
+            pieces.append((True, piece))
+        elif piece:
+            pieces.append((False, dateformat.re_escaped.sub(r"\1", piece)))
+
+    def format_datetime(value: datetime.datetime) -> str:
+        formatter = dateformat.DateFormat(value)
+        return "".join(
+            str(getattr(formatter, piece)()) if is_code else piece for is_code, piece in pieces
+        )
+
+    return format_datetime
 
 
 class Row(ResultList):

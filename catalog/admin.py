@@ -14,6 +14,16 @@ from .import_admin import BulkImportExportMixin
 from .models import Article, Product
 from .resources import ArticleResource, ProductResource
 
+# Built once: the list shows one per row.
+STOCK_STATE_BADGES = {
+    state: format_html('<span class="badge {}">{}</span>', css, label)
+    for state, css, label in [
+        ("out", "text-bg-danger", "Out of stock"),
+        ("low", "text-bg-warning", "Low"),
+        ("ok", "text-bg-success", "OK"),
+    ]
+}
+
 
 class StockStateFilter(admin.SimpleListFilter):
     title = "stock state"
@@ -67,10 +77,10 @@ class ProductAdmin(
     @admin.display(description="state", ordering="stock")
     def stock_state(self, product: Product) -> str:
         if product.is_out_of_stock:
-            return format_html('<span class="badge text-bg-danger">{}</span>', "Out of stock")
+            return STOCK_STATE_BADGES["out"]
         if product.is_low_on_stock:
-            return format_html('<span class="badge text-bg-warning">{}</span>', "Low")
-        return format_html('<span class="badge text-bg-success">{}</span>', "OK")
+            return STOCK_STATE_BADGES["low"]
+        return STOCK_STATE_BADGES["ok"]
 
     @admin.action(description="Mark selected products active", permissions=["change"])
     def mark_active(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:

@@ -10,7 +10,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import User
 from django.test import RequestFactory
 from django.urls import resolve, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 
 from alerts import services as alert_services
@@ -221,3 +221,20 @@ def test_rows_follow_the_number_format_and_time_zone_settings(
         rows = assert_same_rows(changelist_for(admin.site.get_model_admin(model), superuser, ""))
     if model is Product:
         assert "1,235.50" in "".join(rows[0])
+
+
+def test_datetimes_follow_a_format_with_escaped_literals(catalog_data, superuser):
+    # Spanish's format, literals escaped: formats.get_format serves it to both renderings.
+    spanish = r"j \d\e F \d\e Y \a \l\a\s H:i"
+    get_format = formats.get_format
+
+    def with_spanish_datetimes(format_type, *args, **kwargs):
+        return (
+            spanish
+            if format_type == "DATETIME_FORMAT"
+            else get_format(format_type, *args, **kwargs)
+        )
+
+    with mock.patch.object(formats, "get_format", with_spanish_datetimes):
+        rows = assert_same_rows(changelist_for(admin.site.get_model_admin(Product), superuser, ""))
+    assert " de " in "".join(rows[0]) and " a las " in "".join(rows[0])
