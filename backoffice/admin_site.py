@@ -6,23 +6,32 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from backoffice import fragments
 
 
 class BackofficeAdminSite(admin.AdminSite):
     def each_context(self, request: HttpRequest) -> dict:
         context = super().each_context(request)
-        self._add_open_alert_badge(request, context.get("available_apps", []))
+        context["open_alert_badge"] = self._add_open_alert_badge(
+            request, context.get("available_apps", [])
+        )
         return context
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict]:
-        # Built once per request: every admin page asks for it in each_context (the side
-        # menu) and the index page once more. Depends on the user's permissions only, which
-        # cannot change within a request. Callers get their own copies of the app and model
-        # dicts, since each_context edits the alerts entry (the badge).
+        # Built once per permission set in this process (backoffice.fragments): every admin
+        # page asks for it in each_context (the side menu) and the index page once more, and
+        # it depends on nothing else (no ModelAdmin here decides its module or model
+        # permissions from anything but the user's permissions). Callers get their own copies
+        # of the app and model dicts, since each_context edits the alerts entry (the badge).
         if app_label is not None:
             return super().get_app_list(request, app_label)
         if not hasattr(request, "_backoffice_app_list"):
-            request._backoffice_app_list = super().get_app_list(request)
+            build = super().get_app_list
+            request._backoffice_app_list = fragments.cached(
+                f"app list of {self.name}", request, lambda: build(request)
+            )
         return [
             {**app, "models": [dict(model) for model in app["models"]]}
             for app in request._backoffice_app_list
@@ -40,7 +49,11 @@ class BackofficeAdminSite(admin.AdminSite):
         return super().index(request, extra_context)
 
     @staticmethod
-    def _add_open_alert_badge(request: HttpRequest, available_apps: list[dict]) -> None:
+    def _add_open_alert_badge(request: HttpRequest, available_apps: list[dict]) -> SafeString:
+        """The open-alert badge, added to the StockAlert entry's name and returned ("" when
+        there is none): the cached side menu (backoffice.jazzmin_tags.side_menu_html) puts
+        it into its HTML on every page.
+        """
         from alerts import selectors
 
         # available_apps lists StockAlert only for users allowed to see it, so the count is
@@ -51,15 +64,17 @@ class BackofficeAdminSite(admin.AdminSite):
                     count = getattr(request, "_backoffice_open_alert_count", None)
                     if count is None:
                         count = selectors.stock_alert_open_count()
-                    if count:
-                        model["name"] = format_html(
-                            '{} <span class="badge text-bg-danger ms-1" '
-                            'title="Open low-stock alerts" data-open-alerts="{}">{}</span>',
-                            model["name"],
-                            count,
-                            count,
-                        )
-                    return
+                    if not count:
+                        return SafeString()
+                    badge = format_html(
+                        ' <span class="badge text-bg-danger ms-1" '
+                        'title="Open low-stock alerts" data-open-alerts="{}">{}</span>',
+                        count,
+                        count,
+                    )
+                    model["name"] = format_html("{}{}", model["name"], badge)
+                    return badge
+        return SafeString()
 
 
 class BackofficeAdminConfig(AdminConfig):

@@ -1,20 +1,22 @@
 """backoffice.jazzmin_tags: jazzmin's menus and settings, built cheaper, render the same.
 
-Each tag is compared with jazzmin's own for users of every role; permissions and settings
-changes show on the next request.
+Each tag is compared with jazzmin's own for users of every role, and so is the HTML of the
+menus cached per permission set (backoffice.fragments); permissions and settings changes show
+on the next request.
 """
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.template import Context
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from jazzmin.templatetags import jazzmin as jazzmin_tags
 
+from backoffice import fragments
 from backoffice import jazzmin_tags as backoffice_tags
 from tests.conftest import ROLES
-from tests.factories import UserFactory
+from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +118,62 @@ def test_a_removed_permission_hides_the_menu_entries_on_the_next_request(admin_c
     group.permissions.clear()
     top, side = menus()
     assert f'href="{PRODUCTS}"' not in top and f'href="{PRODUCTS}"' not in side
+
+
+def menus_html(html: str) -> tuple[str, str]:
+    """The side menu's <nav> and the dashboard's app list, whitespace aside."""
+    nav = html[
+        html.index('<nav class="mt-2">') : html.index("</nav>", html.index('<nav class="mt-2">'))
+    ]
+    app_list = html[
+        html.index('<div class="col-lg-9 col-12">') : html.index('<div class="col-lg-3 col-12">')
+    ]
+    return " ".join(nav.split()), " ".join(app_list.split())
+
+
+def test_the_cached_menus_are_jazzmins(user, settings):
+    ProductFactory(stock=0)  # an open alert: the badge is in the side menu
+    client = Client()
+    client.force_login(user)
+    ours = menus_html(client.get(INDEX).content.decode())
+    # Without the project's template directory, jazzmin's own admin/base_site.html and
+    # admin/index.html render the page (the setting change clears the cache too).
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
+    assert ours == menus_html(client.get(INDEX).content.decode())
+    assert ("data-open-alerts" in ours[0]) == user.has_perm("alerts.view_stockalert")
+
+
+def test_the_menus_are_rendered_once_per_permission_set(admin_client_for, monkeypatch):
+    fragments.clear()
+    rendered = []
+    render = backoffice_tags._render
+    monkeypatch.setattr(
+        backoffice_tags,
+        "_render",
+        lambda *args, **kwargs: rendered.append(args[1]) or render(*args, **kwargs),
+    )
+    viewer = admin_client_for("Viewers", username="viewer")
+    first = viewer.get(INDEX).content.decode()
+    assert sorted(rendered) == ["backoffice/dashboard_app_list.html", "backoffice/side_menu.html"]
+    # Another user with the same permissions gets the same HTML, not rendered again; the
+    # badge in it counts the alerts of the moment.
+    ProductFactory(stock=0)
+    other = admin_client_for("Viewers", username="other-viewer").get(INDEX).content.decode()
+    assert len(rendered) == 2
+    assert 'data-open-alerts="1">1</span>' in other and "data-open-alerts" not in first
+    assert menus_html(other)[1] == menus_html(first)[1]
+    # Another permission set has menus of its own.
+    admin_client_for("Editors").get(INDEX)
+    assert len(rendered) == 4
+
+
+def test_the_cache_key_is_the_permission_set():
+    superuser = UserFactory(is_superuser=True)
+    viewer, other_viewer, editor = (
+        UserFactory(groups=[role]) for role in ["Viewers", "Viewers", "Editors"]
+    )
+    assert fragments.permission_key(viewer) == fragments.permission_key(other_viewer)
+    assert fragments.permission_key(viewer) != fragments.permission_key(editor)
+    assert fragments.permission_key(superuser) != fragments.permission_key(viewer)
+    inactive = UserFactory(is_superuser=True, is_active=False)
+    assert fragments.permission_key(inactive) == frozenset()
