@@ -201,7 +201,10 @@ class Seeder:
                 threshold=threshold,
                 status=Status.ACKNOWLEDGED if acknowledged else Status.OPEN,
                 raised_at=raised,
-                acknowledged_at=raised + timedelta(hours=2) if acknowledged else None,
+                # Never after the run: an alert raised an hour ago was not handled tomorrow.
+                acknowledged_at=min(raised + timedelta(hours=2), self.now)
+                if acknowledged
+                else None,
                 acknowledged_by_id=self.rng.choice(staff_ids) if acknowledged else None,
             )
 
@@ -216,7 +219,7 @@ class Seeder:
                 threshold=threshold,
                 status=Status.RESOLVED,
                 raised_at=raised,
-                resolved_at=raised + timedelta(hours=self.rng.randint(1, 240)),
+                resolved_at=min(raised + timedelta(hours=self.rng.randint(1, 240)), self.now),
             )
 
         open_rows = low[:count]

@@ -62,6 +62,15 @@ def test_a_small_seed_writes_every_table_with_the_promised_shape(tmp_path):
             == 0
         )
         assert count("SELECT COUNT(DISTINCT status) FROM alerts_stockalert") == 3
+        # Handled after being raised and never after the run (julianday: datetime('now')
+        # drops the fraction of a second that the stored times keep).
+        handled_late = (
+            "SELECT COUNT(*) FROM alerts_stockalert"
+            " WHERE julianday(resolved_at) > julianday('now')"
+            " OR julianday(acknowledged_at) > julianday('now')"
+            " OR resolved_at < raised_at OR acknowledged_at < raised_at"
+        )
+        assert count(handled_late) == 0
         assert count("SELECT COUNT(*) FROM alerts_deletionrecord") == 40
         assert count("SELECT COUNT(*) FROM catalog_article") == 30
         assert count("SELECT COUNT(*) FROM auth_user WHERE username LIKE 'bench-user-%'") == 50
