@@ -245,9 +245,9 @@ class ChangeListRows:
                 else:
                     html_repr = conditional_escape(result_repr)
             tag = column.table_tag
-            cells.append(mark_safe(f'<{tag} class="{classes}">{html_repr}</{tag}>'))
+            cells.append(SafeString(f'<{tag} class="{classes}">{html_repr}</{tag}>'))
         if form is not None and not form[self.pk_name].is_hidden:
-            cells.append(mark_safe(f"<td>{conditional_escape(form[self.pk_name])}</td>"))
+            cells.append(SafeString(f"<td>{conditional_escape(form[self.pk_name])}</td>"))
         return cells
 
     def _display(self, column: Column, result) -> tuple[object, str]:
@@ -338,7 +338,7 @@ class Row(ResultList):
     """A row's cells, as Django's ResultList, that also renders as the whole row in one go."""
 
     def __html__(self) -> SafeString:
-        return mark_safe("".join(self))
+        return SafeString("".join(self))
 
     # The template engine calls str() on a value that is not a str, then escapes the result
     # unless it is safe.
