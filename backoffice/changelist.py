@@ -46,13 +46,14 @@ from django.contrib.admin.utils import (
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
+from django.forms.models import BaseModelForm, BaseModelFormSet
 from django.urls import NoReverseMatch
 from django.utils import dateformat, formats, numberformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from backoffice.admin_urls import PK_PLACEHOLDER
-from backoffice.widgets import conditional_escape
+from backoffice.widgets import ChangeListFormSet, PythonRenderedInput, conditional_escape
 
 INTEGER_PK_FIELDS = (models.AutoField, models.BigAutoField, models.IntegerField)
 # Values display_for_field formats with number_format (bool is an int but never in such a field).
@@ -86,6 +87,7 @@ class ChangeListRows:
         self.empty_value_display = cl.model_admin.get_empty_value_display()
         self.columns = self._columns()
         self.link_parts = self._link_parts()
+        self.unbound_inputs = cl.formset and UnboundRowInputs.for_formset(cl.formset)
 
     # -- per page ----------------------------------------------------------------------------
 
@@ -217,26 +219,50 @@ class ChangeListRows:
 
     def rows(self) -> Iterator["Row"]:
         cl = self.cl
-        if cl.formset:
-            for result, form in zip(cl.result_list, cl.formset.forms, strict=False):
-                yield Row(form, self.cells(result, form))
-        else:
+        if not cl.formset:
             for result in cl.result_list:
                 yield Row(None, self.cells(result, None))
+        elif self.unbound_inputs is not None:
+            for index, result in enumerate(cl.result_list):
+                inputs = self.unbound_inputs.row(index, result)
+                yield LazyFormRow(cl.formset, index, self.cells(result, inputs))
+        else:
+            for result, form in zip(cl.result_list, cl.formset.forms, strict=False):
+                yield Row(form, self.cells(result, self._form_inputs(form)))
 
-    def cells(self, result, form) -> list[SafeString]:
-        cells = []
+    def hidden_fields(self) -> str:
+        """What result_hidden_fields gives, in one piece: the formset's hidden pk inputs."""
+        cl = self.cl
+        if cl.formset and self.unbound_inputs is not None:
+            return "".join(
+                self.unbound_inputs.hidden_pk(index, result)
+                for index, result in enumerate(cl.result_list)
+            )
+        return "".join(map(str, result_hidden_fields(cl)))
+
+    def _form_inputs(self, form) -> dict[object, str]:
+        """The row's list_editable cells from its form: column name -> input (and errors)."""
+        inputs = {}
+        pk_is_hidden = form[self.pk_name].is_hidden
         for column in self.columns:
             if (
                 not column.is_link
-                and form is not None
                 and column.name in form.fields
-                and not (column.name == self.pk_name and form[self.pk_name].is_hidden)
+                and not (column.name == self.pk_name and pk_is_hidden)
             ):
-                # list_editable: the form's input (and its errors) instead of the value.
                 bound_field = form[column.name]
                 errors = bound_field.errors
-                html_repr = (str(errors) if errors else "") + str(bound_field)
+                inputs[column.name] = (str(errors) if errors else "") + str(bound_field)
+        if not pk_is_hidden:
+            inputs[VISIBLE_PK_CELL] = conditional_escape(form[self.pk_name])
+        return inputs
+
+    def cells(self, result, inputs: dict[object, str] | None) -> list[SafeString]:
+        cells = []
+        for column in self.columns:
+            if inputs is not None and column.name in inputs:
+                # list_editable: the form's input (and its errors) instead of the value.
+                html_repr = inputs[column.name]
                 classes = column.classes
             else:
                 result_repr, classes = self._display(column, result)
@@ -246,8 +272,8 @@ class ChangeListRows:
                     html_repr = conditional_escape(result_repr)
             tag = column.table_tag
             cells.append(SafeString(f'<{tag} class="{classes}">{html_repr}</{tag}>'))
-        if form is not None and not form[self.pk_name].is_hidden:
-            cells.append(SafeString(f"<td>{conditional_escape(form[self.pk_name])}</td>"))
+        if inputs is not None and VISIBLE_PK_CELL in inputs:
+            cells.append(SafeString(f"<td>{inputs[VISIBLE_PK_CELL]}</td>"))
         return cells
 
     def _display(self, column: Column, result) -> tuple[object, str]:
@@ -334,6 +360,114 @@ def _parsed_date_format(format_string: str) -> Callable[[datetime.datetime], str
     return format_datetime
 
 
+# inputs key of the cell Django adds at the end of a row whose pk input is not hidden.
+VISIBLE_PK_CELL = object()
+
+
+class UnboundRowInputs:
+    """The list_editable inputs of an unbound changelist formset, rendered without its forms.
+
+    Django builds a ModelForm per row to render two inputs (~30 µs a row: a deep copy of the
+    form's fields, a hidden pk field with a queryset of its own). For the plain case, this
+    renders them as BoundField would from the row's object: the name and id from the
+    prefixes, the value from the model field through the form field's prepare_value, no
+    other attribute (formset forms never set "required"; an unbound form has no errors). The
+    plain case: backoffice.widgets.ChangeListFormSet (its media never builds the forms) with
+    Django's own form and formset construction, no initial data or form kwargs, and fields
+    that are the model's own, rendered in Python (PythonRenderedInput), neither disabled,
+    localized, described by help text nor showing a hidden initial. Anything else returns
+    None and the rows use the formset's forms. tests/test_changelist_rows.py compares both.
+    """
+
+    def __init__(self, formset, editable, pk_field) -> None:
+        self.formset = formset
+        self.editable = editable  # [(name, form field, model field)]
+        self.pk_field = pk_field
+        self.renderer = formset.form_renderer
+
+    @classmethod
+    def for_formset(cls, formset) -> "UnboundRowInputs | None":
+        formset_class, form_class = type(formset), formset.form
+        if (
+            formset.is_bound
+            or not isinstance(formset, ChangeListFormSet)
+            or formset.initial
+            or formset.form_kwargs
+            or formset.extra
+            or formset.min_num
+            or any(
+                getattr(formset_class, name) is not getattr(BaseModelFormSet, name)
+                for name in ("_construct_form", "add_fields", "get_form_kwargs", "add_prefix")
+            )
+            or any(
+                getattr(form_class, name) is not getattr(BaseModelForm, name)
+                for name in ("__init__", "add_prefix", "get_initial_for_field")
+            )
+        ):
+            return None
+        opts = formset.model._meta
+        prototype = formset.empty_form
+        editable, pk_field = [], None
+        for name, field in prototype.fields.items():
+            widget = field.widget
+            if (
+                not isinstance(widget, PythonRenderedInput)
+                or field.disabled
+                or field.localize
+                or field.show_hidden_initial
+                or field.help_text
+                or "id" in widget.attrs
+            ):
+                return None
+            if name == opts.pk.name:
+                pk_field = field
+                continue
+            try:
+                model_field = opts.get_field(name)
+            except FieldDoesNotExist:
+                return None
+            if not model_field.concrete or not model_field.editable or widget.is_hidden:
+                return None
+            editable.append((name, field, model_field))
+        if pk_field is None or not pk_field.widget.is_hidden:
+            return None
+        return cls(formset, editable, pk_field)
+
+    def _input(self, field, html_name: str, value) -> str:
+        auto_id = self.formset.auto_id  # BoundField.auto_id
+        if auto_id and "%s" in str(auto_id):
+            attrs = {"id": auto_id % html_name}
+        else:
+            attrs = {"id": html_name} if auto_id else {}
+        return field.widget.render(html_name, value, attrs=attrs, renderer=self.renderer)
+
+    def row(self, index: int, result) -> dict[object, str]:
+        """The row's inputs by column name, as its form's bound fields render them."""
+        prefix = self.formset.add_prefix(index)
+        inputs = {}
+        for name, field, model_field in self.editable:
+            # BaseModelForm's initial (model_to_dict), then get_initial_for_field.
+            value = model_field.value_from_object(result)
+            if callable(value):
+                value = value()
+            if (
+                isinstance(value, (datetime.datetime, datetime.time))
+                and not field.widget.supports_microseconds
+            ):
+                value = value.replace(microsecond=0)
+            inputs[name] = self._input(field, f"{prefix}-{name}", field.prepare_value(value))
+        return inputs
+
+    def hidden_pk(self, index: int, result) -> str:
+        """The row's hidden pk input (BaseModelFormSet.add_fields: initial is the pk)."""
+        name = f"{self.formset.add_prefix(index)}-{self.pk_field_name}"
+        return self._input(self.pk_field, name, self.pk_field.prepare_value(result.pk))
+
+    @property
+    def pk_field_name(self) -> str:
+        return self.formset.model._meta.pk.name
+
+
 class Row(ResultList):
     """A row's cells, as Django's ResultList, that also renders as the whole row in one go."""
 
@@ -345,10 +479,24 @@ class Row(ResultList):
     __str__ = __html__
 
 
+class LazyFormRow(Row):
+    """A Row whose form (ResultList.form) is the formset's, built only when asked for."""
+
+    def __init__(self, formset, index: int, items) -> None:
+        list.__init__(self, items)
+        self._formset = formset
+        self._index = index
+
+    @property
+    def form(self):
+        return self._formset.forms[self._index]
+
+
 def result_list(cl: ChangeList) -> dict:
     """django.contrib.admin.templatetags.admin_list.result_list, rows from ChangeListRows."""
     headers = list(result_headers(cl))
-    hidden = "".join(map(str, result_hidden_fields(cl)))
+    rows = ChangeListRows(cl)
+    hidden = rows.hidden_fields()
     return {
         "cl": cl,
         # In one item: the template renders each item ({{ item }}, 50 a page) one after the
@@ -356,5 +504,5 @@ def result_list(cl: ChangeList) -> dict:
         "result_hidden_fields": [mark_safe(hidden)] if hidden else [],
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
-        "results": list(ChangeListRows(cl).rows()),
+        "results": list(rows.rows()),
     }

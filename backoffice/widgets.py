@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers, widgets
 from django.db import models
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -87,6 +87,38 @@ def action_checkbox_html(obj) -> SafeString:
     )
 
 
+class ChangeListFormSet(forms.BaseModelFormSet):
+    """The changelist's list_editable formset, its forms built only when something uses them.
+
+    On a GET the admin builds the formset only to render each row's inputs, and asks for its
+    media first, which builds one ModelForm per row (a deep copy of its fields and a hidden
+    pk field with a queryset of its own). The media of every form of one formset is that of
+    its empty form (is_multipart likewise). backoffice.changelist renders the rows' inputs of
+    an unbound formset of this class from the row objects (same HTML, tests compare); a
+    POST, or any code asking for .forms, gets Django's forms as always.
+    """
+
+    @cached_property
+    def empty_form(self):
+        return super().empty_form
+
+    @property
+    def media(self):
+        return self.empty_form.media
+
+    def is_multipart(self):
+        return self.empty_form.is_multipart()
+
+    def __getitem__(self, index):
+        # The template engine tries formset["errors"], formset["management_form"], ... before
+        # the attribute: refuse a name the way a list of forms would, without building it.
+        if not isinstance(index, (int, slice)):
+            raise TypeError(
+                f"formset indices must be integers or slices, not {type(index).__name__}"
+            )
+        return super().__getitem__(index)
+
+
 class PythonRenderedRowsMixin:
     """ModelAdmin mixin: per-row widgets of the changelist rendered in Python (same HTML).
 
@@ -111,3 +143,7 @@ class PythonRenderedRowsMixin:
                 python_widgets[name] = AdminIntegerFieldWidget
         kwargs["widgets"] = {**python_widgets, **kwargs.get("widgets", {})}
         return super().get_changelist_form(request, **kwargs)
+
+    def get_changelist_formset(self, request, **kwargs):
+        kwargs.setdefault("formset", ChangeListFormSet)
+        return super().get_changelist_formset(request, **kwargs)

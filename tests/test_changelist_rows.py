@@ -1,5 +1,6 @@
 """backoffice.changelist renders exactly the rows Django's {% result_list %} renders."""
 
+import re
 from decimal import Decimal
 from unittest import mock
 
@@ -8,6 +9,7 @@ from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import User
+from django.forms.models import BaseModelFormSet
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import formats, timezone
@@ -238,3 +240,95 @@ def test_datetimes_follow_a_format_with_escaped_literals(catalog_data, superuser
     with mock.patch.object(formats, "get_format", with_spanish_datetimes):
         rows = assert_same_rows(changelist_for(admin.site.get_model_admin(Product), superuser, ""))
     assert " de " in "".join(rows[0]) and " a las " in "".join(rows[0])
+
+
+# --- list_editable inputs without the formset's forms (changelist.UnboundRowInputs) -------
+
+
+def test_the_product_list_renders_its_inputs_without_building_forms(catalog_data, superuser):
+    cl = changelist_for(admin.site.get_model_admin(Product), superuser, "stock_state=low")
+    rows = changelist.ChangeListRows(cl)
+    assert rows.unbound_inputs is not None
+    with mock.patch.object(BaseModelFormSet, "_construct_form", side_effect=AssertionError):
+        html = "".join(map(str, rows.rows())) + rows.hidden_fields()
+        # What the admin's view and templates ask the formset: answered by its empty form.
+        media, multipart = str(cl.formset.media), cl.formset.is_multipart()
+        with pytest.raises(TypeError):
+            cl.formset["management_form"]  # the template engine's first try, before .attr
+    assert 'name="form-0-stock"' in html and 'name="form-0-id"' in html
+    assert media == str(cl.formset.forms[0].media)
+    assert multipart is cl.formset.forms[0].is_multipart() is False
+    assert cl.formset[0] is cl.formset.forms[0]
+    # The same HTML as the formset's forms give (and those are still there when asked for).
+    assert_same_rows(cl)
+
+
+def test_the_product_list_page_builds_no_forms(catalog_data, superuser_client):
+    with mock.patch.object(BaseModelFormSet, "_construct_form", side_effect=AssertionError):
+        response = superuser_client.get(reverse("admin:catalog_product_changelist"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert len(re.findall(r'name="form-\d+-(stock|id)"', html)) == 2 * 50  # 50 rows
+    assert 'name="form-TOTAL_FORMS" value="50"' in html
+
+
+@pytest.mark.parametrize(
+    ("editable", "fast"),
+    [
+        (["stock"], True),
+        # A callable default: Django adds a hidden input with the initial value.
+        (["stock", "low_stock_threshold"], False),
+        # A widget rendered by a template (a checkbox, a decimal input): Django's forms.
+        (["stock", "is_active", "price"], False),
+    ],
+)
+def test_list_editable_inputs_render_like_djangos(catalog_data, superuser, editable, fast):
+    model_admin = admin.site.get_model_admin(Product)
+    with mock.patch.object(model_admin, "list_editable", editable):
+        cl = changelist_for(model_admin, superuser, "o=2")
+        assert (changelist.ChangeListRows(cl).unbound_inputs is not None) is fast
+        assert_same_rows(cl)
+
+
+@pytest.mark.parametrize(
+    ("editable", "tweak", "sign"),
+    [
+        (["stock"], {"help_text": "Units on the shelf."}, "_helptext"),  # aria-describedby
+        # The threshold (help text cleared) has a callable default: a hidden initial input.
+        (["stock", "low_stock_threshold"], {"help_text": ""}, 'name="initial-form-0-'),
+        (["stock"], {"disabled": True}, " disabled"),
+        (["stock"], {"localize": True}, 'name="form-0-stock"'),
+    ],
+)
+def test_fields_django_renders_otherwise_use_its_forms(
+    catalog_data, superuser, editable, tweak, sign
+):
+    product_admin_class = type(admin.site.get_model_admin(Product))
+
+    class Tweaked(product_admin_class):
+        list_editable = editable
+
+        def formfield_for_dbfield(self, db_field, request, **kwargs):
+            field = super().formfield_for_dbfield(db_field, request, **kwargs)
+            if db_field.name == editable[-1]:
+                for name, value in tweak.items():
+                    setattr(field, name, value)
+            return field
+
+    cl = changelist_for(Tweaked(Product, admin.site), superuser, "")
+    assert changelist.ChangeListRows(cl).unbound_inputs is None
+    rows = assert_same_rows(cl)
+    assert sign in "".join(rows[0])
+
+
+def test_bound_forms_and_other_formsets_use_djangos_forms(catalog_data, superuser):
+    model_admin = admin.site.get_model_admin(Product)
+    product = changelist_for(model_admin, superuser, "").result_list[0]
+    data = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1"}
+    data |= {"form-0-id": str(product.pk), "form-0-stock": "many"}
+    bound = changelist_for(model_admin, superuser, "", data=data)
+    assert changelist.ChangeListRows(bound).unbound_inputs is None
+    # A plain ModelAdmin: Django's formset and widgets.
+    plain = changelist_for(EdgeCaseArticleAdmin(Article, admin.site), superuser, "")
+    assert plain.formset is not None
+    assert changelist.ChangeListRows(plain).unbound_inputs is None
