@@ -383,6 +383,7 @@ class UnboundRowInputs:
         self.formset = formset
         self.editable = editable  # [(name, form field, model field)]
         self.pk_field = pk_field
+        self.pk_name = formset.model._meta.pk.name
         self.renderer = formset.form_renderer
 
     @classmethod
@@ -460,12 +461,8 @@ class UnboundRowInputs:
 
     def hidden_pk(self, index: int, result) -> str:
         """The row's hidden pk input (BaseModelFormSet.add_fields: initial is the pk)."""
-        name = f"{self.formset.add_prefix(index)}-{self.pk_field_name}"
+        name = f"{self.formset.add_prefix(index)}-{self.pk_name}"
         return self._input(self.pk_field, name, self.pk_field.prepare_value(result.pk))
-
-    @property
-    def pk_field_name(self) -> str:
-        return self.formset.model._meta.pk.name
 
 
 class Row(ResultList):
