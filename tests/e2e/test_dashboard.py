@@ -83,6 +83,8 @@ def test_lowering_stock_in_the_change_form_raises_an_alert(
     page.goto(f"/admin/catalog/product/{kettle.pk}/change/")
 
     page.get_by_role("tab", name="Stock and price").click()
+    # Bootstrap fades the pane in: the screenshot below waits for the end of it.
+    expect(page.locator("#stock-and-price-tab")).to_have_css("opacity", "1")
     page.locator("input[name=stock]").fill("2")
     # Every button and input has the theme's look: the price input matches the stock
     # input, and import-export's Export button is as wide as jazzmin's History button.
