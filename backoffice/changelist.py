@@ -87,7 +87,7 @@ class ChangeListRows:
         self.empty_value_display = cl.model_admin.get_empty_value_display()
         self.columns = self._columns()
         self.link_parts = self._link_parts()
-        self.unbound_inputs = cl.formset and UnboundRowInputs.for_formset(cl.formset)
+        self.unbound_inputs = UnboundRowInputs.for_formset(cl.formset) if cl.formset else None
 
     # -- per page ----------------------------------------------------------------------------
 
@@ -232,13 +232,12 @@ class ChangeListRows:
 
     def hidden_fields(self) -> str:
         """What result_hidden_fields gives, in one piece: the formset's hidden pk inputs."""
-        cl = self.cl
-        if cl.formset and self.unbound_inputs is not None:
+        if self.unbound_inputs is not None:
             return "".join(
                 self.unbound_inputs.hidden_pk(index, result)
-                for index, result in enumerate(cl.result_list)
+                for index, result in enumerate(self.cl.result_list)
             )
-        return "".join(map(str, result_hidden_fields(cl)))
+        return "".join(map(str, result_hidden_fields(self.cl)))
 
     def _form_inputs(self, form) -> dict[object, str]:
         """The row's list_editable cells from its form: column name -> input (and errors)."""

@@ -3,7 +3,7 @@
 Two shortcuts, each where an exact COUNT(*) costs the most and tells staff the least:
 - an unfiltered list of a large PostgreSQL table takes its total from the planner's row
   estimate ("about 100,000 products");
-- a search counts its matches up to a limit ("More than 1,000 products"): matching text is
+- a search counts its matches up to a limit ("More than 1000 products"): matching text is
   the expensive part of a search, and past a thousand matches the exact number is not what
   anyone searched for. Filters (indexed, see the catalog and alerts migrations) stay exact.
 """
