@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "backoffice",
+    "backoffice.accounts",
     "catalog",
     "alerts",
 ]
