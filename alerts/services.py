@@ -329,7 +329,7 @@ def _check_grants_nothing_above(
     """Restoring a user account must not grant what `user` could not grant in the user form:
     superuser status and individual permissions (superusers only), or a group holding
     permissions `user` lacks (backoffice's rule, shared with the UserAdmin)."""
-    from backoffice.services import user_groups_check_grantable
+    from backoffice.accounts.rules import user_groups_check_grantable
 
     instance = deserialized.object
     if user.is_superuser or not isinstance(instance, get_user_model()):

@@ -2,7 +2,7 @@
 
 The URLs and actions are discovered from the admin site (`admin.site._registry`, each
 ModelAdmin's `get_urls()` and `get_actions()`, the site's own URLs). Each must be classified
-below with the permission it needs, derived from backoffice/roles.py's ROLE_PERMISSIONS:
+below with the permission it needs, derived from backoffice/accounts/roles.py's ROLE_PERMISSIONS:
 an admin feature added without a classification fails test_every_admin_url_is_classified /
 test_every_action_is_classified, and one whose view forgets the permission check fails the
 role x URL tests.
@@ -18,7 +18,7 @@ from django.contrib.messages import get_messages
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, reverse
 
-from backoffice.roles import ROLE_PERMISSIONS
+from backoffice.accounts.roles import ROLE_PERMISSIONS
 from tests.factories import ArticleFactory, ProductFactory, UserFactory
 
 SUPERUSER = "superuser"

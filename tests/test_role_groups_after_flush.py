@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from backoffice.roles import ROLE_PERMISSIONS
+from backoffice.accounts.roles import ROLE_PERMISSIONS
 
 
 @pytest.mark.django_db(transaction=True)

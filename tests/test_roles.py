@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
-from backoffice.roles import ROLE_PERMISSIONS
+from backoffice.accounts.roles import ROLE_PERMISSIONS
 from tests.factories import ArticleFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

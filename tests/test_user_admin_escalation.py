@@ -5,8 +5,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 
-from backoffice.selectors import groups_grantable_by
-from backoffice.services import user_groups_check_grantable
+from backoffice.accounts.rules import groups_grantable_by, user_groups_check_grantable
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

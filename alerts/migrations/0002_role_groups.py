@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def sync_role_groups(apps, schema_editor):
-    from backoffice.roles import sync_role_groups
+    from backoffice.accounts.roles import sync_role_groups
 
     sync_role_groups(apps, using=schema_editor.connection.alias)
 

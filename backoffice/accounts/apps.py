@@ -1,9 +1,24 @@
 """Staff accounts: the users' admin, the roles table and the rules of who may do what to whom."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles_after_migrate(sender, using, apps=None, **kwargs):
+    from django.apps import apps as global_apps
+
+    from .roles import sync_role_groups
+
+    sync_role_groups(apps or global_apps, using=using)
 
 
 class AccountsConfig(AppConfig):
     name = "backoffice.accounts"
     label = "accounts"
     verbose_name = "Staff and roles"
+
+    def ready(self) -> None:
+        # After every migrate and every test-database flush, the role groups are complete.
+        post_migrate.connect(
+            _sync_roles_after_migrate, sender=self, dispatch_uid="accounts.sync_role_groups"
+        )

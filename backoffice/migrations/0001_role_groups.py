@@ -1,10 +1,10 @@
-"""Create the role groups of DESIGN.md with their catalog and auth permissions."""
+"""Create the role groups (backoffice/accounts/roles.py) with their catalog and auth permissions."""
 
 from django.db import migrations
 
 
 def create_role_groups(apps, schema_editor):
-    from backoffice.roles import sync_role_groups
+    from backoffice.accounts.roles import sync_role_groups
 
     sync_role_groups(apps, using=schema_editor.connection.alias)
 

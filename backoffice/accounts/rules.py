@@ -1,11 +1,35 @@
-"""Writes for staff management: the rules a change to a user's groups must pass."""
+"""The rules of staff management: which groups an editor may grant, whom it may set a
+password for (docs/architecture.md#where-each-rule-lives)."""
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 
-from .selectors import groups_grantable_by
+
+def groups_grantable_by(*, user: AbstractUser) -> QuerySet[Group]:
+    """Groups every permission of which `user` holds (all groups for a superuser).
+
+    Adding someone to such a group gives them nothing `user` does not have already, so it
+    cannot be used to escalate privileges.
+    """
+    groups = Group.objects.order_by("name")
+    if user.is_superuser:
+        return groups
+    held = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values("pk")
+    return groups.exclude(permissions__in=Permission.objects.exclude(pk__in=held))
+
+
+def user_permissions_beyond(*, user: AbstractUser, editor: AbstractUser) -> set[str]:
+    """The permissions ("app_label.codename") `user` holds and `editor` does not.
+
+    Setting the password of such a user would let `editor` act with those permissions.
+    """
+    if editor.is_superuser:
+        return set()
+    return user.get_all_permissions() - editor.get_all_permissions()
+
 
 MISSING_PERMISSIONS_SHOWN = 4
 

@@ -12,8 +12,7 @@ from django.http import HttpRequest
 from catalog.import_admin import BulkImportExportMixin
 from catalog.resources import UserResource
 
-from .selectors import groups_grantable_by, user_permissions_beyond
-from .services import user_groups_check_grantable
+from .rules import groups_grantable_by, user_groups_check_grantable, user_permissions_beyond
 
 admin.site.unregister(User)
 
@@ -87,12 +86,12 @@ class UserAdmin(BulkImportExportMixin, DjangoUserAdmin):
 
 
 class LockedPasswordHashWidget(ReadOnlyPasswordHashWidget):
-    template_name = "backoffice/widgets/password_locked.html"
+    template_name = "accounts/widgets/password_locked.html"
 
 
 class GroupGrantGuardMixin:
     """A user form for a non-superuser editor: only groups it may grant are offered, a
-    forged POST adding another group gets a clear error (backoffice.services), and no
+    forged POST adding another group gets a clear error (backoffice.accounts.rules), and no
     password button is shown for a user holding more than the editor."""
 
     editor: User

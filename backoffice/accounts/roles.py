@@ -1,4 +1,4 @@
-"""Role groups and their permissions (DESIGN.md's role table), kept as data.
+"""Role groups and their permissions, kept as data: the one table of the roles.
 
 sync_role_groups() is idempotent: it makes each group hold exactly the permissions listed
 here. Data migrations call it with the historical app registry; post_migrate calls it too,
