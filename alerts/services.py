@@ -25,6 +25,8 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from backoffice.kit.db import IDS_PER_QUERY
+
 from .models import DeletionRecord, StockAlert
 
 logger = logging.getLogger(__name__)
@@ -32,8 +34,6 @@ logger = logging.getLogger(__name__)
 ALERT_RECIPIENTS_GROUP = "Inventory managers"
 # How many alerts one email lists before it says "and N more".
 EMAIL_LIST_LIMIT = 50
-# SQLite allows 999 parameters per statement; leave room for the other parameters.
-SQLITE_IDS_PER_QUERY = 900
 # From this many ids on, syncing every product is faster than naming them in the queries
 # (on 100k products: 0.4-0.6 s against 4-10 s, bench/stock_alerts_sync.py). The listed
 # products get the same alerts; the others are in line already, as every write path keeps
@@ -142,8 +142,8 @@ def _product_scopes(product_ids: Iterable[int] | None) -> Iterator[QuerySet]:
     if ids is None or len(ids) >= SYNC_ALL_FROM_IDS:
         yield Product.objects.all()
         return
-    # SQLite allows 999 parameters per statement (Django's limit): chunk the ids there.
-    size = SQLITE_IDS_PER_QUERY if connection.features.max_query_params else max(len(ids), 1)
+    # SQLite bounds the parameters per statement (Django's max_query_params): chunk there.
+    size = IDS_PER_QUERY if connection.features.max_query_params else max(len(ids), 1)
     for start in range(0, len(ids), size):
         yield Product.objects.filter(pk__in=ids[start : start + size])
 

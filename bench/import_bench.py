@@ -5,7 +5,7 @@
 Generates a seeded product CSV (about 10% low on stock) and, for new rows and for a
 re-import of the same file, times the preview (dry run) and the confirm of
   (a) a plain ModelResource with import-export defaults (import_id_fields=["sku"]),
-  (b) the project's import path (catalog.imports.ProductImporter),
+  (b) the project's import path (catalog.importers.ProductImporter),
   (c) a bare bound: csv.reader + bulk_create in batches of 1000 + one set-based alert sync;
 and the whole admin flow (upload → preview page → confirm → result page) through Django's
 test client. Every measurement runs in a fresh child process on a copy of a migrated SQLite
@@ -103,11 +103,12 @@ def _plain_resource_steps(csv_path: Path):
 
 
 def _project_steps(csv_path: Path):
-    from catalog import imports
+    from backoffice.kit.importing.engine import file_import
+    from catalog.importers import ProductImporter
 
     def step(dry_run: bool) -> None:
-        report = imports.file_import(
-            importer=imports.ProductImporter(),
+        report = file_import(
+            importer=ProductImporter(),
             data=csv_path.read_bytes(),
             name=csv_path.name,
             dry_run=dry_run,

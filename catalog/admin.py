@@ -6,11 +6,11 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from backoffice.kit.importing.admin import BulkImportExportMixin
 from backoffice.pagination import LargeTableCountsMixin
 from backoffice.widgets import PythonRenderedRowsMixin
 
 from . import search, services
-from .import_admin import BulkImportExportMixin
 from .models import Article, Product
 from .resources import ArticleResource, ProductResource
 

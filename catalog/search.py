@@ -16,10 +16,10 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Least
 from django.utils.text import smart_split, unescape_string_literal
 
+from backoffice.kit.db import IDS_PER_QUERY
+
 # catalog/migrations/0006: SQLite's trigram index of product names, kept in step by triggers.
 NAME_TRIGRAM_TABLE = "catalog_product_name_fts"
-# Ids per IN (...) list: SQLite's default limit of bound parameters is 999 before 3.32.
-SQLITE_MAX_PARAMETERS = 900
 # The trigram index finds no string shorter than one trigram.
 TRIGRAM_LENGTH = 3
 # Databases whose default collation orders text by code point (PostgreSQL's datcollate).
@@ -163,8 +163,8 @@ def product_name_index_bulk_writes(
                 list(writes.old_names.items()),
             )
         changed = [*writes.inserted_ids, *writes.old_names]
-        for start in range(0, len(changed), SQLITE_MAX_PARAMETERS):
-            ids = changed[start : start + SQLITE_MAX_PARAMETERS]
+        for start in range(0, len(changed), IDS_PER_QUERY):
+            ids = changed[start : start + IDS_PER_QUERY]
             cursor.execute(
                 f"INSERT INTO {NAME_TRIGRAM_TABLE}(rowid, name) SELECT id, name"
                 f" FROM catalog_product WHERE id IN ({', '.join(['%s'] * len(ids))})",

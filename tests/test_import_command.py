@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from catalog import imports
+from backoffice.kit.importing.storage import UPLOAD_FOLDER, ImportUploadStorage
 from catalog.models import Article, Product
 
 pytestmark = pytest.mark.django_db
@@ -73,11 +73,11 @@ def test_missing_file_is_a_clear_error(tmp_path):
 
 def test_abandoned_uploads_are_purged_and_fresh_ones_kept(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    old = imports.ImportUploadStorage()
+    old = ImportUploadStorage()
     old.save(b"sku\n")
-    fresh = imports.ImportUploadStorage()
+    fresh = ImportUploadStorage()
     fresh.save(b"sku\n")
-    old_path = tmp_path / imports.UPLOAD_FOLDER / old.name
+    old_path = tmp_path / UPLOAD_FOLDER / old.name
     two_days_ago = time.time() - 48 * 3600
     os.utime(old_path, (two_days_ago, two_days_ago))
     out = StringIO()
@@ -86,7 +86,7 @@ def test_abandoned_uploads_are_purged_and_fresh_ones_kept(settings, tmp_path):
 
     assert "Removed 1 abandoned import upload(s)." in out.getvalue()
     assert not old_path.exists()
-    assert (tmp_path / imports.UPLOAD_FOLDER / fresh.name).exists()
+    assert (tmp_path / UPLOAD_FOLDER / fresh.name).exists()
 
 
 def test_upload_storage_streams_a_multi_chunk_upload_intact(settings, tmp_path):
@@ -99,7 +99,7 @@ def test_upload_storage_streams_a_multi_chunk_upload_intact(settings, tmp_path):
         f"S-{n},name,1.00,{n}\n".encode() for n in range(200_000)
     )
     (tmp_path / "big.csv").write_bytes(content)
-    storage = imports.ImportUploadStorage()
+    storage = ImportUploadStorage()
     with (tmp_path / "big.csv").open("rb") as handle:
         upload = File(handle, name="big.csv")  # like a TemporaryUploadedFile on disk
         assert len(list(upload.chunks())) > 1
@@ -107,4 +107,4 @@ def test_upload_storage_streams_a_multi_chunk_upload_intact(settings, tmp_path):
 
     assert storage.read() == content
     storage.remove()
-    assert not (tmp_path / "media" / imports.UPLOAD_FOLDER / storage.name).exists()
+    assert not (tmp_path / "media" / UPLOAD_FOLDER / storage.name).exists()

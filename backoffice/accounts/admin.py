@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
-from catalog.import_admin import BulkImportExportMixin
-from catalog.resources import UserResource
+from backoffice.accounts.resources import UserResource
+from backoffice.kit.importing.admin import BulkImportExportMixin
 
 from .rules import groups_grantable_by, user_groups_check_grantable, user_permissions_beyond
 

@@ -159,12 +159,9 @@ BACKOFFICE_LOW_STOCK_THRESHOLD = env.int("BACKOFFICE_LOW_STOCK_THRESHOLD", defau
 # "immediate": one email per raised alert; "digest": send_alert_digest sends a daily summary.
 BACKOFFICE_ALERT_EMAILS = env.str("BACKOFFICE_ALERT_EMAILS", default="immediate")
 
-# Bulk import and export (catalog.imports). import-export's permission codes default to
-# None (anyone staff may import/export); the admin classes check add+change / view too.
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-# Uploads wait between preview and confirm in default storage (shared by app servers).
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "catalog.imports.ImportUploadStorage"
+# Bulk import and export (backoffice.kit.importing). Who may import or export is decided by
+# the admin classes (add+change / view), not by import-export's permission settings; uploads
+# wait between preview and confirm in default storage (shared by app servers).
 BACKOFFICE_IMPORT_MAX_BYTES = env.int("BACKOFFICE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 # Uploads of previews nobody confirmed are deleted after this many hours.
 BACKOFFICE_IMPORT_UPLOAD_MAX_AGE_HOURS = env.int(

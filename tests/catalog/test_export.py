@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from tablib import Dataset
 
-from catalog import imports
+from catalog.importers import ProductImporter
 from catalog.models import Product
 from catalog.resources import ProductResource
 from tests.catalog.importing import import_through_admin
@@ -35,7 +35,7 @@ def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body(response).decode("utf-8-sig"))))
 
 
-PRODUCT_COLUMNS = imports.ProductImporter.column_names()
+PRODUCT_COLUMNS = ProductImporter.column_names()
 
 
 def test_product_csv_export_has_the_contract_columns(admin_client_for):

@@ -9,11 +9,13 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core import mail
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from openpyxl import Workbook
 
-from catalog import imports
+from backoffice.kit.importing.report import SAMPLES_PER_KIND
+from backoffice.kit.importing.storage import UPLOAD_FOLDER
+from catalog.importers import ProductImporter
 from catalog.models import Article, Product
 from catalog.signals import products_bulk_changed
 from tests.catalog.importing import (
@@ -62,7 +64,7 @@ def test_product_preview_counts_and_writes_nothing_then_confirm_writes(
     assert "stock: 10 → 12" in report.samples["update"][0].details
     assert not Product.objects.filter(sku="NEW-1").exists()
     assert Product.objects.get(sku="OLD-1").stock == 10
-    assert len(list((upload_media / imports.UPLOAD_FOLDER).iterdir())) == 1
+    assert len(list((upload_media / UPLOAD_FOLDER).iterdir())) == 1
 
     result = confirm(client, "catalog_product", response)
 
@@ -73,7 +75,7 @@ def test_product_preview_counts_and_writes_nothing_then_confirm_writes(
     messages = [str(m) for m in result.wsgi_request._messages]
     assert messages == ["Import finished: 1 new, 1 updated, 1 unchanged, 0 invalid products."]
     # The upload is removed once imported.
-    assert list((upload_media / imports.UPLOAD_FOLDER).iterdir()) == []
+    assert list((upload_media / UPLOAD_FOLDER).iterdir()) == []
 
 
 def test_unchanged_rows_are_not_rewritten(superuser_client):
@@ -114,7 +116,7 @@ def test_preview_of_many_rows_shows_totals_and_a_few_samples(superuser_client):
 
     report = response.context["report"]
     assert report.totals["new"] == 1200
-    assert len(report.samples["new"]) == imports.SAMPLES_PER_KIND
+    assert len(report.samples["new"]) == SAMPLES_PER_KIND
     page = response.content.decode()
     assert "1200 new" in page
     assert "SKU-11," not in page and "SKU-1199" not in page  # no full table of rows
@@ -264,17 +266,17 @@ def test_a_row_failing_at_confirm_rolls_back_and_the_result_page_says_so(superus
     # Between preview and confirm someone creates a user-visible conflict: the database
     # refuses the second product at confirm time.
     ProductFactory(sku="A", stock=5)
-    original = imports.ProductImporter.write
+    original = ProductImporter.write
 
     def failing_write(self, created, updated, fields):
         original(self, created, updated, fields)
-        raise imports.DatabaseError("simulated failure half-way")
+        raise DatabaseError("simulated failure half-way")
 
-    imports.ProductImporter.write = failing_write
+    ProductImporter.write = failing_write
     try:
         result = confirm(superuser_client, "catalog_product", response)
     finally:
-        imports.ProductImporter.write = original
+        ProductImporter.write = original
 
     assert result.status_code == 200
     page = result.content.decode()
@@ -316,7 +318,7 @@ def test_expired_upload_at_confirm_is_reported(superuser_client, upload_media):
     response = preview(
         superuser_client, "catalog_product", csv_bytes("sku,name,price,stock", "A,a,1,2")
     )
-    for path in (upload_media / imports.UPLOAD_FOLDER).iterdir():
+    for path in (upload_media / UPLOAD_FOLDER).iterdir():
         path.unlink()
 
     result = confirm(superuser_client, "catalog_product", response)
@@ -435,13 +437,13 @@ def test_user_admin_can_import_into_a_group_they_fully_hold(admin_client_for):
 
 def test_a_new_upload_purges_abandoned_ones(superuser_client, upload_media):
     preview(superuser_client, "catalog_product", csv_bytes("sku,name,price,stock", "A,a,1,2"))
-    (abandoned,) = (upload_media / imports.UPLOAD_FOLDER).iterdir()
+    (abandoned,) = (upload_media / UPLOAD_FOLDER).iterdir()
     two_days_ago = time.time() - 48 * 3600
     os.utime(abandoned, (two_days_ago, two_days_ago))
 
     preview(superuser_client, "catalog_product", csv_bytes("sku,name,price,stock", "B,b,1,2"))
 
-    remaining = list((upload_media / imports.UPLOAD_FOLDER).iterdir())
+    remaining = list((upload_media / UPLOAD_FOLDER).iterdir())
     assert len(remaining) == 1
     assert abandoned not in remaining
 

@@ -8,7 +8,9 @@ import pytest
 from django.db import transaction
 
 from alerts.models import StockAlert
-from catalog import imports
+from backoffice.kit.importing import engine
+from backoffice.kit.importing.engine import file_import
+from catalog import importers
 from catalog.models import Product
 from tests.factories import ProductFactory
 
@@ -44,8 +46,8 @@ def seed() -> None:
 
 
 def import_fast() -> None:
-    report = imports.file_import(
-        importer=imports.ProductImporter(), data=FILE.encode(), name="f.csv", dry_run=False
+    report = file_import(
+        importer=importers.ProductImporter(), data=FILE.encode(), name="f.csv", dry_run=False
     )
     assert not report.has_errors, report.errors
 
@@ -71,11 +73,11 @@ def alerts_after(import_file) -> set[tuple]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "sync_batch", [imports.ALERT_SYNC_BATCH, 2], ids=["one-sync", "many-syncs"]
+    "sync_batch", [importers.ALERT_SYNC_BATCH, 2], ids=["one-sync", "many-syncs"]
 )
 def test_fast_import_leaves_the_same_alerts_as_saving_each_row(monkeypatch, sync_batch):
-    monkeypatch.setattr(imports, "ALERT_SYNC_BATCH", sync_batch)
-    monkeypatch.setattr(imports, "CHUNK_SIZE", 3)  # several chunks, so syncs happen mid-file
+    monkeypatch.setattr(importers, "ALERT_SYNC_BATCH", sync_batch)
+    monkeypatch.setattr(engine, "CHUNK_SIZE", 3)  # several chunks, so syncs happen mid-file
     fast = alerts_after(import_fast)
     one_by_one = alerts_after(import_row_by_row)
 

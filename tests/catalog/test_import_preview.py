@@ -5,7 +5,10 @@ from django.contrib.auth.models import Group, User
 from django.core import mail
 
 from alerts.models import StockAlert
-from catalog import imports
+from backoffice.kit.importing.engine import file_import
+from backoffice.kit.importing.report import ImportReport
+from backoffice.management.commands.import_catalog import IMPORTERS
+from catalog.importers import ProductImporter
 from catalog.models import Article, Product
 from tests.catalog.importing import csv_bytes
 from tests.factories import ArticleFactory, ProductFactory, UserFactory
@@ -22,10 +25,8 @@ def snapshot() -> dict:
     }
 
 
-def run(kind: str, content: bytes, *, dry_run: bool) -> imports.ImportReport:
-    return imports.file_import(
-        importer=imports.IMPORTERS[kind](), data=content, name="data.csv", dry_run=dry_run
-    )
+def run(kind: str, content: bytes, *, dry_run: bool) -> ImportReport:
+    return file_import(importer=IMPORTERS[kind](), data=content, name="data.csv", dry_run=dry_run)
 
 
 def seed() -> None:
@@ -123,17 +124,17 @@ def test_a_sku_inserted_concurrently_is_refused_by_the_database_and_nothing_is_w
     # process adds the same SKU. The unique constraint refuses it: the whole file rolls back.
     content = csv_bytes("sku,name,price,stock", "FIRST,First,1,0", "NEW,New,1,0")
     assert run("products", content, dry_run=True).totals["new"] == 2
-    original = imports.ProductImporter.prepare
+    original = ProductImporter.prepare
 
     def racing_prepare(self, rows, report):
         Product.objects.create(sku="NEW", name="Theirs", price=1, stock=7)
         return original(self, rows, report)
 
-    imports.ProductImporter.prepare = racing_prepare
+    ProductImporter.prepare = racing_prepare
     try:
         report = run("products", content, dry_run=False)
     finally:
-        imports.ProductImporter.prepare = original
+        ProductImporter.prepare = original
 
     assert not report.written
     assert "The database refused the file" in str(report.errors[0])

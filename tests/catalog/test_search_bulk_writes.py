@@ -8,7 +8,9 @@ integrity check with rank=1 compares the index with the product table row by row
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from catalog import imports, search
+from backoffice.kit.importing.report import ImportReport
+from catalog import search
+from catalog.importers import ProductImporter
 from catalog.models import Product
 from tests.catalog.importing import csv_bytes
 from tests.factories import ProductFactory
@@ -41,9 +43,9 @@ def found(term: str) -> list[str]:
     )
 
 
-def import_products(*lines: str) -> imports.ImportReport:
+def import_products(*lines: str) -> ImportReport:
     content = csv_bytes("sku,name,price,stock", *lines)
-    return imports.ProductImporter().run(data=content, file_format="csv", dry_run=False)
+    return ProductImporter().run(data=content, file_format="csv", dry_run=False)
 
 
 def test_imported_and_renamed_products_are_indexed_by_their_names():

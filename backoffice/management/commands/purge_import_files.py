@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from catalog import imports
+from backoffice.kit.importing.storage import import_uploads_purge
 
 
 class Command(BaseCommand):
@@ -20,5 +20,5 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, hours: int, **options):
-        removed = imports.import_uploads_purge(older_than=timedelta(hours=hours))
+        removed = import_uploads_purge(older_than=timedelta(hours=hours))
         self.stdout.write(f"Removed {removed} abandoned import upload(s).")

@@ -9,7 +9,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import ngettext
 from tqdm import tqdm
 
-from catalog import imports
+from backoffice.accounts.importers import UserImporter
+from backoffice.kit.importing.engine import Importer, file_import
+from catalog.importers import ArticleImporter, ProductImporter
+
+IMPORTERS: dict[str, type[Importer]] = {
+    "products": ProductImporter,
+    "articles": ArticleImporter,
+    "users": UserImporter,
+}
 
 
 class Command(BaseCommand):
@@ -19,7 +27,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(imports.IMPORTERS))
+        parser.add_argument("kind", choices=sorted(IMPORTERS))
         parser.add_argument("file", type=Path)
         parser.add_argument(
             "--dry-run", action="store_true", help="Check and count; write nothing."
@@ -32,8 +40,8 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         with tqdm(unit=" rows", disable=no_progress, file=self.stderr._out, leave=False) as bar:
-            report = imports.file_import(
-                importer=imports.IMPORTERS[kind](),
+            report = file_import(
+                importer=IMPORTERS[kind](),
                 data=data,
                 name=file.name,
                 dry_run=dry_run,

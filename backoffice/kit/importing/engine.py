@@ -1,0 +1,297 @@
+"""The generic import engine: read → validate → compare → write, one model per Importer.
+
+A file is read once, validated in Python, compared with existing rows loaded a chunk at a
+time, and written with bulk inserts/updates inside one transaction. Any invalid row
+rejects the whole file. A dry run (the preview, `import_catalog --dry-run`) does the same
+reading, validation and classification but no write: no row, alert or email can follow
+from it. Classification never depends on the file's own earlier writes (a key appears
+once per file), so the preview's totals are what the confirm does; anything the database
+still refuses at the confirm (a concurrent insert of the same key) rolls the whole file
+back and is reported as an error (docs/architecture.md#the-import-engine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, ClassVar
+
+from django.db import DatabaseError, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from backoffice.kit.db import IDS_PER_QUERY
+
+from .parsing import cell_text
+from .reading import ImportFileError, check_upload, format_for, read_table
+from .report import INVALID, NEW, SKIP, UPDATE, ImportReport, RowError
+from .writing import insert_rows
+
+# Rows per chunk: keys are looked up with one IN (...) list per chunk.
+CHUNK_SIZE = IDS_PER_QUERY
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: Callable[[Any], Any]
+    required: bool = False
+    # An empty cell in an optional column means "leave as is" (new rows get the default).
+    empty_means_unset: bool = True
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    values: dict[str, Any]
+    instance: Model | None = None
+
+
+class Importer:
+    """Upsert one model's rows by a key column. Subclasses describe columns and writes."""
+
+    model: ClassVar[type[Model]]
+    key: ClassVar[str]
+    columns: ClassVar[tuple[Column, ...]]
+    refused_columns: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, *, user: Any = None) -> None:
+        self.user = user  # None: a system job (command line) acting with full rights
+
+    @classmethod
+    def column_names(cls) -> list[str]:
+        return [column.name for column in cls.columns]
+
+    @classmethod
+    def load_fields(cls) -> list[str]:
+        """Model fields compared with the file; loading only these keeps re-imports fast."""
+        return cls.column_names()
+
+    @classmethod
+    def required_columns(cls) -> list[str]:
+        return [column.name for column in cls.columns if column.required]
+
+    # hooks --------------------------------------------------------------------------
+    def prepare(self, rows: list[ParsedRow], report: ImportReport) -> list[ParsedRow]:
+        """Resolve references for a chunk; return the rows that are still valid."""
+        return rows
+
+    def new_instance(self, values: dict[str, Any]) -> Any:
+        """A new row for write(): its values (insert_rows), or an unsaved instance."""
+        return values
+
+    def changes(self, instance: Model, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+        return {
+            name: (getattr(instance, name), value)
+            for name, value in values.items()
+            if getattr(instance, name) != value
+        }
+
+    def apply(self, instance: Model, changes: dict[str, tuple[Any, Any]]) -> None:
+        for name, (_old, new) in changes.items():
+            setattr(instance, name, new)
+
+    def finish(self) -> None:
+        """Called once after the last write, still inside the import's transaction."""
+
+    def writing(self, *, dry_run: bool) -> AbstractContextManager[object]:
+        """Wraps the whole import, inside its transaction (set-up and clean-up of writes)."""
+        return nullcontext()
+
+    def write(self, created: list[Any], updated: list[Model], fields: set[str]) -> None:
+        insert_rows(model=self.model, rows=created)
+        if updated:
+            self._stamp_auto_now(updated, fields)
+            self.model.objects.bulk_update(updated, sorted(fields), batch_size=CHUNK_SIZE)
+
+    def _stamp_auto_now(self, updated: list[Model], fields: set[str]) -> None:
+        """bulk_update skips auto_now fields: give the updated rows one timestamp."""
+        auto_now = [
+            field.attname
+            for field in self.model._meta.concrete_fields
+            if getattr(field, "auto_now", False)
+        ]
+        if not auto_now:
+            return
+        now = timezone.now()
+        for instance in updated:
+            for attname in auto_now:
+                setattr(instance, attname, now)
+        fields.update(auto_now)
+
+    # the loop -----------------------------------------------------------------------
+    def run(
+        self,
+        *,
+        data: bytes,
+        file_format: str,
+        dry_run: bool,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        report = ImportReport(model_name=str(self.model._meta.verbose_name_plural), dry_run=dry_run)
+        try:
+            with transaction.atomic():
+                with self.writing(dry_run=dry_run):
+                    self._run(read_table(data=data, file_format=file_format), report, progress)
+                report.written = not (dry_run or report.has_errors)
+                # A dry run writes nothing; a file rejected part-way is rolled back, and
+                # transaction.on_commit callbacks (email) are discarded with the rollback.
+                transaction.set_rollback(not report.written)
+        except ImportFileError as error:
+            report.written = False
+            report.add_file_error(str(error))
+        except DatabaseError as error:
+            report.written = False
+            report.add_file_error(f"The database refused the file: {error}")
+        return report
+
+    def _run(
+        self,
+        table: Iterator[list[Any]],
+        report: ImportReport,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        header = next(table, None)
+        if header is None:
+            raise ImportFileError("The file is empty.")
+        positions = self._read_header(header)
+        seen: dict[str, int] = {}
+        chunk: list[ParsedRow] = []
+        data_rows = 0
+        for number, cells in enumerate(table, start=2):
+            if not "".join(map(str, cells)).strip():
+                continue  # blank lines (a trailing newline, spreadsheet padding)
+            data_rows += 1
+            row = self._parse(number, cells, positions, report)
+            if row is None:
+                report.totals[INVALID] += 1
+                continue
+            key = row.values[self.key]
+            if key in seen:
+                message = f"Duplicate: the same {self.key} is on row {seen[key]}."
+                report.add_error(RowError(number, self.key, key, message))
+                report.totals[INVALID] += 1
+                continue
+            seen[key] = number
+            chunk.append(row)
+            if len(chunk) == CHUNK_SIZE:
+                self._process(chunk, report)
+                if progress:
+                    progress(len(chunk))
+                chunk = []
+        if chunk:
+            self._process(chunk, report)
+            if progress:
+                progress(len(chunk))
+        if not (report.has_errors or report.dry_run):
+            self.finish()
+        if not data_rows:
+            raise ImportFileError("The file has a header row but no data rows.")
+
+    def _read_header(self, header: list[Any]) -> dict[str, int]:
+        names = [cell_text(cell).lstrip("\ufeff").strip().lower() for cell in header]
+        while names and not names[-1]:
+            names.pop()  # spreadsheets pad the header with empty cells
+        expected = f"Expected columns: {', '.join(self.column_names())}."
+        problems = []
+        for name in names:
+            if name in self.refused_columns:
+                problems.append(f"Column '{name}' cannot be imported: {self.refused_columns[name]}")
+            elif name not in self.column_names():
+                problems.append(f"Unknown column '{name}'. {expected}")
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        problems += [f"Column '{name}' appears more than once." for name in duplicates]
+        missing = [name for name in self.required_columns() if name not in names]
+        if missing:
+            problems.append(f"Missing required column(s): {', '.join(missing)}. {expected}")
+        if problems:
+            raise ImportFileError(" ".join(problems))
+        positions = {name: position for position, name in enumerate(names)}
+        self._layout = [
+            (column, positions[column.name]) for column in self.columns if column.name in positions
+        ]
+        return positions
+
+    def _parse(
+        self, number: int, cells: list[Any], positions: dict[str, int], report: ImportReport
+    ) -> ParsedRow | None:
+        values: dict[str, Any] = {}
+        valid = True
+        width = len(cells)
+        for column, position in self._layout:
+            raw = cells[position] if position < width else ""
+            text = cell_text(raw)
+            if not text:
+                if column.required:
+                    report.add_error(RowError(number, column.name, text, "This value is required."))
+                    valid = False
+                    continue
+                if column.empty_means_unset:
+                    continue
+            try:
+                values[column.name] = column.parse(raw)
+            except ValueError as error:
+                report.add_error(RowError(number, column.name, text, str(error)))
+                valid = False
+        if width > len(positions) and "".join(map(str, cells[len(positions) :])).strip():
+            report.add_error(RowError(number, None, None, "More cells than header columns."))
+            valid = False
+        return ParsedRow(number, values) if valid else None
+
+    def _process(self, chunk: list[ParsedRow], report: ImportReport) -> None:
+        keys = [row.values[self.key] for row in chunk]
+        loaded = self.model.objects.filter(**{f"{self.key}__in": keys}).only(*self.load_fields())
+        existing = {getattr(instance, self.key): instance for instance in loaded}
+        for row in chunk:
+            row.instance = existing.get(row.values[self.key])
+        rows = self.prepare(chunk, report)
+        report.totals[INVALID] += len(chunk) - len(rows)
+        created: list[Any] = []
+        updated: list[Model] = []
+        fields: set[str] = set()
+        for row in rows:
+            key = str(row.values[self.key])
+            if row.instance is None:
+                created.append(self.new_instance(row.values))
+                report.count(NEW, row.number, key, partial(_describe_new, row.values))
+                continue
+            changes = self.changes(row.instance, row.values)
+            if not changes:
+                report.count(SKIP, row.number, key, str)
+                continue
+            self.apply(row.instance, changes)
+            fields.update(changes)
+            updated.append(row.instance)
+            report.count(UPDATE, row.number, key, partial(_describe_changes, changes))
+        # A rejected file is still validated to the end, not written; a dry run only counts.
+        if not (report.has_errors or report.dry_run):
+            self.write(created, updated, fields)
+
+
+def _describe_new(values: dict[str, Any]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in values.items())
+
+
+def _describe_changes(changes: dict[str, tuple[Any, Any]]) -> str:
+    return "; ".join(f"{name}: {old} → {new}" for name, (old, new) in changes.items())
+
+
+def file_import(
+    *,
+    importer: Importer,
+    data: bytes,
+    name: str,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Check, read and import one uploaded file; the admin and the command both use this."""
+    try:
+        check_upload(name=name, size=len(data))
+    except ImportFileError as error:
+        model_name = str(importer.model._meta.verbose_name_plural)
+        report = ImportReport(model_name=model_name, dry_run=dry_run)
+        report.add_file_error(str(error))
+        return report
+    return importer.run(data=data, file_format=format_for(name), dry_run=dry_run, progress=progress)

@@ -1,0 +1,126 @@
+"""Product and article importers: the columns of each file and how rows are written.
+
+The generic loop (read, validate, compare, write) is backoffice.kit.importing.engine's;
+products add the search index and the set-wise stock-alert notice, articles resolve
+authors and stamp publishing (docs/architecture.md#the-import-engine).
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.validators import validate_slug
+from django.db.models import Model
+
+from backoffice.kit.importing.engine import Column, Importer, ParsedRow
+from backoffice.kit.importing.parsing import (
+    django_validated,
+    parse_boolean,
+    parse_choice,
+    parse_datetime,
+    parse_price,
+    parse_text,
+    parse_whole_number,
+)
+from backoffice.kit.importing.report import ImportReport, RowError
+
+from . import search, services
+from .models import Article, Product
+
+# Products whose alerts are synced per call: fewer, larger set-wise syncs.
+ALERT_SYNC_BATCH = 5000
+
+
+class ProductImporter(Importer):
+    model = Product
+    key = "sku"
+    _changed_ids: list[int]
+    columns = (
+        Column("sku", parse_text(64), required=True),
+        Column("name", parse_text(200), required=True),
+        Column("price", parse_price, required=True),
+        Column("stock", parse_whole_number, required=True),
+        Column("low_stock_threshold", parse_whole_number),
+        Column("is_active", parse_boolean),
+        Column("description", parse_text(required=False), empty_means_unset=False),
+    )
+
+    def __init__(self, *, user: User | None = None) -> None:
+        super().__init__(user=user)
+        self._changed_ids = []
+        self._name_index = search.NameIndexBulkWrites()
+
+    @contextmanager
+    def writing(self, *, dry_run: bool) -> Iterator[None]:
+        # SQLite's name index is brought up to date once, after the last write, instead of
+        # by a trigger per row (catalog.search.product_name_index_bulk_writes).
+        if dry_run:
+            yield
+            return
+        with search.product_name_index_bulk_writes() as self._name_index:
+            yield
+
+    def apply(self, instance: Model, changes: dict[str, tuple[Any, Any]]) -> None:
+        if "name" in changes:
+            self._name_index.renamed(instance.pk, changes["name"][0])
+        super().apply(instance, changes)
+
+    def write(self, created: list[Any], updated: list[Model], fields: set[str]) -> None:
+        super().write(created, updated, fields)
+        if created:  # inserted without RETURNING: one indexed lookup for the new ids
+            new_ids = list(
+                Product.objects.filter(sku__in=[row["sku"] for row in created]).values_list(
+                    "pk", flat=True
+                )
+            )
+            self._name_index.inserted(new_ids)
+            self._changed_ids.extend(new_ids)
+        self._changed_ids.extend(product.pk for product in updated)
+        if len(self._changed_ids) >= ALERT_SYNC_BATCH:
+            self.finish()
+
+    def finish(self) -> None:
+        # Bulk writes send no post_save: the alert rules run set-wise, in the same
+        # transaction, a few thousand products at a time.
+        ids, self._changed_ids = self._changed_ids, []
+        services.products_changed_in_bulk(product_ids=ids)
+
+
+class ArticleImporter(Importer):
+    model = Article
+    key = "slug"
+    columns = (
+        Column("slug", django_validated(validate_slug, 200), required=True),
+        Column("title", parse_text(200), required=True),
+        Column("body", parse_text(required=False), empty_means_unset=False),
+        Column("status", parse_choice(Article.Status.values)),
+        Column("author", parse_text(150)),
+        Column("published_at", parse_datetime),
+    )
+
+    def prepare(self, rows: list[ParsedRow], report: ImportReport) -> list[ParsedRow]:
+        usernames = {row.values["author"] for row in rows if "author" in row.values}
+        authors = dict(User.objects.filter(username__in=usernames).values_list("username", "pk"))
+        valid = []
+        for row in rows:
+            username = row.values.pop("author", None)
+            if username is not None:
+                if username not in authors:
+                    report.add_error(
+                        RowError(row.number, "author", username, "No user has this username.")
+                    )
+                    continue
+                row.values["author_id"] = authors[username]
+            # Publishing stamps published_at once, as in the admin (article_stamp_published).
+            probe = Article(
+                status=row.values.get("status", getattr(row.instance, "status", "draft")),
+                published_at=row.values.get(
+                    "published_at", getattr(row.instance, "published_at", None)
+                ),
+            )
+            services.article_stamp_published(article=probe)
+            if probe.published_at is not None:
+                row.values.setdefault("published_at", probe.published_at)
+            valid.append(row)
+        return valid
