@@ -1,5 +1,7 @@
 """StockAlert (a product below its threshold) and DeletionRecord (a snapshot of a deleted row)."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -137,3 +139,43 @@ class DeletionRecord(models.Model):
     @property
     def is_restored(self) -> bool:
         return self.restored_at is not None
+
+
+class DashboardCount(models.Model):
+    """Counts the dashboard shows, kept by database triggers (alerts/migrations/0005).
+
+    One row per counted thing, quarter of an hour (for dated events) and slot; a count is
+    the sum of its rows. Triggers on the counted tables add each statement's change, so
+    every write path counts (save, update(), bulk_create, imports, loaddata, raw SQL), and
+    the dashboard reads a few hundred small rows however large the tables grow
+    (docs/architecture.md#why-the-fast-paths-exist). On PostgreSQL the slot is the writing
+    backend's pid modulo DashboardCount.SLOTS, so concurrent transactions rarely wait on the
+    same row; SQLite has one writer and one slot.
+    """
+
+    class Name(models.TextChoices):
+        ALERTS_RAISED = "alerts_raised", "stock alerts raised (per quarter hour of raised_at)"
+        ALERTS_UNRESOLVED = "alerts_unresolved", "unresolved stock alerts"
+        DELETIONS = "deletions", "deletion records (per quarter hour of deleted_at)"
+        PRODUCTS_OUT_OF_STOCK = "products_out_of_stock", "products out of stock"
+
+    # The bucket of the counts that are not dated.
+    UNDATED = datetime(2000, 1, 1, tzinfo=UTC)
+    BUCKET_MINUTES = 15
+    SLOTS = 8
+
+    name = models.CharField(max_length=32, choices=Name.choices)
+    bucket = models.DateTimeField()
+    slot = models.SmallIntegerField(default=0)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "bucket", "slot"], name="alerts_dashboardcount_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.bucket:%Y-%m-%d %H:%M} [{self.slot}]: {self.value}"
