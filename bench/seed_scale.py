@@ -1,13 +1,21 @@
-"""Seed a large data set fast (executemany in batches) for the page and load benchmarks.
+"""Seed a large data set fast for the page and load benchmarks (COPY on PostgreSQL).
 
     DATABASE_URL=sqlite:////tmp/bench_large.sqlite3 .venv/bin/python bench/seed_scale.py
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_large .venv/bin/python bench/seed_scale.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bo_perf_large .venv/bin/python \\
+        bench/seed_scale.py --products 1000000 --alerts 1000000 --deletions 200000 --reuse
 
 Migrates first, then writes 100k products (about 10% low on stock, 2% out of stock), 100k
 stock alerts across all statuses (one unresolved alert per low product, the rest resolved),
-20k deletion records, 5k articles and 1k users. Refuses a database that already holds
-products unless --flush is given. Deterministic: the same --seed gives the same rows, with
-dates relative to the time of the run.
+20k deletion records, 5k articles and 1k users (the options change the sizes). Refuses a
+database that already holds products unless --flush is given; with --reuse it keeps a
+database this script seeded with the same sizes and seed (the BENCH_MARKER table says
+which), and empties and seeds any other. Deterministic: the same --seed gives the same rows,
+with dates relative to the time of the run.
+
+SQLite gets executemany in batches. PostgreSQL gets one COPY per table (psycopg's copy
+API) into a table whose secondary indexes are dropped first and built again after the load
+(building an index once is far cheaper than a million index insertions, the trigram one
+above all); triggers stay on, so whatever they maintain is maintained as for any insert.
 """
 
 import argparse
@@ -15,6 +23,7 @@ import random
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -42,11 +51,52 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--flush", action="store_true", help="empty the database first")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database when it was seeded with these sizes, else empty and seed it",
+    )
     return parser.parse_args()
 
 
+def marker_read() -> dict | None:
+    """The sizes and seed the database was seeded with, None when unknown."""
+    from django.db import connection
+
+    if BENCH_MARKER not in connection.introspection.table_names():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(SIZES)} FROM {BENCH_MARKER}")
+        rows = cursor.fetchall()
+    return dict(zip(SIZES, rows[0], strict=True)) if len(rows) == 1 else None
+
+
+def marker_write(sizes: dict | None) -> None:
+    """Record the sizes and seed (None: forget them, before the database is emptied)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        columns = ", ".join(f"{name} bigint NOT NULL" for name in SIZES)
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {BENCH_MARKER} ({columns})")
+        cursor.execute(f"DELETE FROM {BENCH_MARKER}")
+        if sizes is not None:
+            cursor.execute(
+                f"INSERT INTO {BENCH_MARKER} ({', '.join(SIZES)})"
+                f" VALUES ({', '.join(['%s'] * len(SIZES))})",
+                [sizes[name] for name in SIZES],
+            )
+
+
+# Which sizes and seed a database was seeded with: --reuse keeps it when they are the asked
+# ones. Not a model: the project never sees it, and flush leaves it alone (it is rewritten
+# after every seed, and deleted before one).
+BENCH_MARKER = "bench_seed_marker"
+SIZES = ("products", "alerts", "deletions", "articles", "users", "seed")
+
+
 def insert(model, objects: Iterator) -> int:
-    """Insert unsaved instances with executemany, in batches, never all in memory at once.
+    """Insert unsaved instances in batches, never all in memory at once: COPY on PostgreSQL,
+    executemany elsewhere.
 
     bulk_create would compile a multi-row INSERT per batch (on SQLite ~100 rows, the
     bound-parameter limit), which costs more than the database work. Values go through each
@@ -62,6 +112,8 @@ def insert(model, objects: Iterator) -> int:
         ", ".join(quote(field.column) for field in fields),
         ", ".join(["%s"] * len(fields)),
     )
+    if connection.vendor == "postgresql":
+        return _copy(model, fields, objects)
     count = 0
     with connection.cursor() as cursor:
         for batch in _batches(objects):
@@ -71,6 +123,53 @@ def insert(model, objects: Iterator) -> int:
             )
             count += len(batch)
     return count
+
+
+def _copy(model, fields, objects: Iterator) -> int:
+    """COPY ... FROM STDIN through psycopg, the table's secondary indexes built afterwards."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    sql = "COPY {} ({}) FROM STDIN".format(
+        quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields)
+    )
+    count = 0
+    # Django's cursor wraps psycopg's, whose copy() streams the rows.
+    with (
+        _secondary_indexes_built_after(model._meta.db_table),
+        connection.cursor() as cursor,
+        cursor.cursor.copy(sql) as copy,
+    ):
+        for obj in objects:
+            copy.write_row(_values(obj, fields, connection))
+            count += 1
+    return count
+
+
+@contextmanager
+def _secondary_indexes_built_after(table: str):
+    """Drop the table's indexes that back no constraint; create them again on exit."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s"
+            " AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
+            " WHERE c.conname = i.indexname AND c.conrelid = %s::regclass)",
+            [table, connection.ops.quote_name(table)],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        # Foreign keys are checked at commit (Django's are deferred); an index cannot be
+        # built over rows with checks pending, so they run now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
 
 
 def _values(obj, fields, connection) -> list:
@@ -278,10 +377,15 @@ def main() -> int:
     from catalog.search import product_name_index_bulk_writes
 
     call_command("migrate", verbosity=0, interactive=False)
+    sizes = {name: getattr(args, name) for name in SIZES}
+    if args.reuse and marker_read() == sizes:
+        print(f"Reused: {connection.vendor} was seeded with {sizes} already.")
+        return 0
     if Product.objects.exists():
-        if not args.flush:
+        if not (args.flush or args.reuse):
             print("The database already holds products; pass --flush to empty it first.")
             return 2
+        marker_write(None)
         call_command("flush", verbosity=0, interactive=False)
 
     seeder = Seeder(rng=random.Random(args.seed), now=timezone.now())
@@ -312,6 +416,7 @@ def main() -> int:
     # (SQLite) keep them on a database in use; without them no index-only scans.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    marker_write(sizes)
 
     for label, count, seconds in timings:
         print(f"  {label:<17} {count:>8,} rows  {seconds:6.1f} s")

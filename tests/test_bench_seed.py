@@ -46,7 +46,11 @@ def test_a_small_seed_writes_every_table_with_the_promised_shape(tmp_path):
             "INSERT INTO catalog_product_name_fts(catalog_product_name_fts, rank)"
             " VALUES ('integrity-check', 1)"
         )
-        assert count("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'") == 3
+        name_index_triggers = (
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
+            " AND name LIKE 'catalog_product_name_fts_%'"
+        )
+        assert count(name_index_triggers) == 3
         low = count("SELECT COUNT(*) FROM catalog_product WHERE stock < low_stock_threshold")
         out = count("SELECT COUNT(*) FROM catalog_product WHERE stock = 0")
         assert 150 <= low <= 250 and 20 <= out <= 60  # about 10% and 2%
@@ -74,6 +78,24 @@ def test_a_small_seed_writes_every_table_with_the_promised_shape(tmp_path):
         assert count("SELECT COUNT(*) FROM alerts_deletionrecord") == 40
         assert count("SELECT COUNT(*) FROM catalog_article") == 30
         assert count("SELECT COUNT(*) FROM auth_user WHERE username LIKE 'bench-user-%'") == 50
+        # The dashboard's kept counts (alerts/migrations/0005) hold the seeded rows.
+        kept = "SELECT SUM(value) FROM alerts_dashboardcount WHERE name = "
+        assert count(kept + "'alerts_unresolved'") == low
+        assert count(kept + "'alerts_raised'") == 1500
+        assert count(kept + "'products_out_of_stock'") == out
 
     again = seed()
     assert again.returncode == 2 and "--flush" in again.stdout  # never seeds twice by accident
+    arguments.append("--reuse")  # the same sizes and seed: kept as it is
+    reused = seed()
+    assert reused.returncode == 0 and "Reused" in reused.stdout, reused.stderr[-2000:]
+    arguments[arguments.index("--users") + 1] = "60"  # another size: emptied and seeded again
+    reseeded = seed()
+    assert reseeded.returncode == 0 and "Reused" not in reseeded.stdout, reseeded.stderr[-2000:]
+    with sqlite3.connect(database) as connection:
+        users = "SELECT COUNT(*) FROM auth_user WHERE username LIKE 'bench-user-%'"
+        assert connection.execute(users).fetchone()[0] == 60
+        assert connection.execute("SELECT COUNT(*) FROM catalog_product").fetchone()[0] == 2000
+        # Emptied by flush in no particular order, counted again from zero.
+        kept = "SELECT SUM(value) FROM alerts_dashboardcount WHERE name = 'alerts_raised'"
+        assert connection.execute(kept).fetchone()[0] == 1500
