@@ -1,15 +1,29 @@
-"""Render time and query count of the admin pages, demo data against the large data set.
+"""Cost that grows with the tables: the same admin pages at 10k rows and at 1M rows.
 
     .venv/bin/python bench/pages_bench.py \\
-        --demo-url sqlite:////tmp/bench_demo.sqlite3 --large-url sqlite:////tmp/bench_large.sqlite3
+        --small-url postgres://postgres@127.0.0.1:5432/bo_perf_small \\
+        --large-url postgres://postgres@127.0.0.1:5432/bo_perf_large
+    .venv/bin/python bench/pages_bench.py   # SQLite: 10k against 100k rows in /tmp
 
-One worker process per database (Django's test Client, a force-logged-in superuser,
-production settings) renders each page; the two workers take turns in short rounds so that
-other load on the machine hits both sides alike. The demo database is rebuilt from the demo
-fixture on every run (migrate, flush, setup_demo); the large one must be seeded beforehand
-with bench/seed_scale.py. Prints median and p95 render time and the query count per page and
-the ratio large/demo, checked against the targets (same queries; median within 2x, the
-dashboard within 1.5x).
+Each page (same filters, 50 rows a page) is rendered at both sizes: the small database holds
+10k products and 10k stock alerts, the large one 1M products, 1M alerts and 200k deletion
+records on PostgreSQL (100k, 100k and 20k on SQLite). Both are seeded by bench/seed_scale.py
+when they are not seeded at these sizes already (its marker table says so; seeding 1M rows
+takes minutes on a 2-core machine, so a seeded database is kept across runs).
+
+One worker process per database (Django's test client, a force-logged-in superuser,
+production settings) renders the pages; the workers take turns in short rounds so that other
+load on the machine hits every side alike. Printed per page: median and p95 time of the
+whole request, the median time spent in the database (the sum of the page's query
+durations, measured around each execute), the query counts at both sizes, the ratio of the
+medians large/small, and the verdict against the target: at the large size the database
+time at most 10 ms and the median within 1.3x of the small one, with identical query counts.
+
+--baseline DIR renders the same pages with another checkout's code (e.g. a worktree of the
+commit to compare with) on --baseline-small-url / --baseline-large-url, in the same rounds:
+"before" and "after" side by side from one run. Those databases must hold the same seeded
+rows with that checkout's schema (docs/performance.md: a copy made with createdb -T before
+migrating).
 """
 
 import argparse
@@ -21,47 +35,59 @@ import sys
 import time
 from pathlib import Path
 
-from _django import calibration, collect_static, setup
+from _django import ROOT, calibration, collect_static
 
 BENCH_USERNAME = "bench-superuser"
 SEARCH_TERM = "TEA-00"
-DEMO_SIZE_LIMIT = 1000
 SAMPLES = ("seconds", "queries", "sql_seconds")
-# (label, URL name, query string or None, target ratio of medians large/demo)
+DB_MS_TARGET = 10.0
+RATIO_TARGET = 1.3
+# (label, URL name, query string or None)
 PAGES = [
-    ("dashboard", "admin:index", None, 1.5),
-    ("product list", "admin:catalog_product_changelist", None, 2.0),
-    ("products: low stock", "admin:catalog_product_changelist", "stock_state=low", 2.0),
-    ("products: sku search", "admin:catalog_product_changelist", f"q={SEARCH_TERM}", 2.0),
-    ("products: by stock", "admin:catalog_product_changelist", "o={stock_column}", 2.0),
-    ("stock alert list", "admin:alerts_stockalert_changelist", None, 2.0),
-    ("deletion record list", "admin:alerts_deletionrecord_changelist", None, 2.0),
-    ("product change form", "admin:catalog_product_change", None, 2.0),
-    ("article list", "admin:catalog_article_changelist", None, 2.0),
+    ("dashboard", "admin:index", None),
+    ("deletion record list", "admin:alerts_deletionrecord_changelist", None),
+    ("products: low stock", "admin:catalog_product_changelist", "stock_state=low"),
+    ("article list", "admin:catalog_article_changelist", None),
+    ("product list", "admin:catalog_product_changelist", None),
+    ("stock alert list", "admin:alerts_stockalert_changelist", None),
+    ("product change form", "admin:catalog_product_change", None),
+    ("products: sku search", "admin:catalog_product_changelist", f"q={SEARCH_TERM}"),
 ]
+SIZES = {
+    "small": {"products": 10_000, "alerts": 10_000, "deletions": 2_000, "articles": 500},
+    "large postgresql": {
+        "products": 1_000_000,
+        "alerts": 1_000_000,
+        "deletions": 200_000,
+        "articles": 50_000,
+    },
+    "large sqlite": {
+        "products": 100_000,
+        "alerts": 100_000,
+        "deletions": 20_000,
+        "articles": 5_000,
+    },
+}
 
 
-# --- worker: one process per database ------------------------------------------------------
+# --- worker: one process per database and checkout -----------------------------------------
 
 
 class PageWorker:
     """Renders pages on the database of DATABASE_URL; answers commands on stdin."""
 
-    def __init__(self, *, rebuild_demo: bool) -> None:
+    def __init__(self, project: Path) -> None:
         # stdout carries the answers; whatever Django or a command prints goes to stderr.
         self.answers, sys.stdout = sys.stdout, sys.stderr
-        setup()
-        from django.core.management import call_command
+        sys.path.insert(0, str(project))
+        os.chdir(project)
+        import django
+
+        django.setup()
         from django.test import Client
 
         from catalog.models import Product
 
-        call_command("migrate", verbosity=0, interactive=False)
-        if rebuild_demo:
-            if Product.objects.count() > DEMO_SIZE_LIMIT:
-                raise SystemExit("--demo-url holds more than demo data; refusing to flush it.")
-            call_command("flush", verbosity=0, interactive=False)
-            call_command("setup_demo", verbosity=0)
         if not Product.objects.exists():
             raise SystemExit("No products: seed this database with bench/seed_scale.py first.")
         self.client = Client()
@@ -76,56 +102,36 @@ class PageWorker:
         )
         return user
 
-    def _urls(self) -> dict[str, str | None]:
-        from django.contrib import admin
-        from django.test import RequestFactory
-        from django.urls import NoReverseMatch, reverse
+    def _urls(self) -> dict[str, str]:
+        from django.urls import reverse
 
         from catalog.models import Product
 
-        request = RequestFactory().get("/")
-        request.user = self._superuser()
-        product_admin = admin.site.get_model_admin(Product)
-        columns = list(product_admin.get_list_display(request))
-        if product_admin.get_actions(request):
-            columns.insert(0, "action_checkbox")
         # The product in the middle of the SKU order: a typical row, not the first one.
-        product_count = Product.objects.count()
-        product_pk = Product.objects.order_by("sku").values_list("pk", flat=True)[
-            product_count // 2
-        ]
-        urls: dict[str, str | None] = {}
-        for label, name, query, _target in PAGES:
-            try:
-                url = reverse(name, args=[product_pk] if name.endswith("_change") else [])
-            except NoReverseMatch:
-                urls[label] = None  # that app or admin is not installed in this checkout
-                continue
-            if query:
-                url += "?" + query.format(stock_column=columns.index("stock"))
-            urls[label] = url
+        middle = Product.objects.count() // 2
+        product_pk = Product.objects.order_by("sku").values_list("pk", flat=True)[middle]
+        urls = {}
+        for label, name, query in PAGES:
+            url = reverse(name, args=[product_pk] if name.endswith("_change") else [])
+            urls[label] = f"{url}?{query}" if query else url
         return urls
 
     def measure(self, label: str, runs: int) -> dict:
         from django.db import connection
-        from django.test.utils import CaptureQueriesContext
 
         url = self.urls[label]
-        if url is None:
-            return {"label": label, "skipped": True}
         seconds, queries, sql_seconds = [], [], []
         for _ in range(runs):
-            sql_time = [0.0]
+            durations: list[float] = []
 
-            def timed(execute, sql, params, many, context, sql_time=sql_time):
-                # Django's captured "time" is rounded to milliseconds; this is not.
+            def timed(execute, sql, params, many, context, durations=durations):
                 started = time.perf_counter()
                 try:
                     return execute(sql, params, many, context)
                 finally:
-                    sql_time[0] += time.perf_counter() - started
+                    durations.append(time.perf_counter() - started)
 
-            with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timed):
+            with connection.execute_wrapper(timed):
                 started = time.perf_counter()
                 response = self.client.get(url, secure=True)
                 if hasattr(response, "render") and not response.is_rendered:
@@ -134,21 +140,20 @@ class PageWorker:
             if response.status_code != 200:
                 raise SystemExit(f"{label}: {url} answered {response.status_code}")
             seconds.append(elapsed)
-            queries.append(len(captured))
-            sql_seconds.append(sql_time[0])
-        # Rows on a changelist page (one selection checkbox each): render time grows with them.
-        rows = response.content.count(b'name="_selected_action"')
+            queries.append(len(durations))
+            sql_seconds.append(sum(durations))
         return {
             "label": label,
             "url": url,
             "seconds": seconds,
             "queries": queries,
             "sql_seconds": sql_seconds,
-            "rows": rows,
         }
 
     def serve(self) -> None:
-        self.answer({"ready": connection_vendor()})
+        from django.db import connection
+
+        self.answer({"ready": connection.vendor})
         for line in sys.stdin:
             command = json.loads(line)
             self.answer(self.measure(command["label"], command["runs"]))
@@ -158,29 +163,82 @@ class PageWorker:
         self.answers.flush()
 
 
-def connection_vendor() -> str:
-    from django.db import connection
-
-    return connection.vendor
-
-
 # --- driver ------------------------------------------------------------------------------
 
 
-def start_worker(database_url: str, *, rebuild_demo: bool) -> subprocess.Popen:
-    arguments = [sys.executable, __file__, "--worker"]
-    if rebuild_demo:
-        arguments.append("--rebuild-demo")
-    worker = subprocess.Popen(
+def project_environment(project: Path, database_url: str) -> dict[str, str]:
+    from _django import bench_environment
+
+    return {
+        **bench_environment(),
+        "DATABASE_URL": database_url,
+        "STATIC_ROOT": str(project / "bench" / "out" / "staticfiles"),
+    }
+
+
+def seed(database_url: str, sizes: dict[str, int]) -> None:
+    """Seed the database at these sizes unless it is seeded so already (seed_scale --reuse)."""
+    arguments = [sys.executable, str(ROOT / "bench" / "seed_scale.py"), "--reuse"]
+    for name, value in sizes.items():
+        arguments += [f"--{name}", str(value)]
+    started = time.perf_counter()
+    finished = subprocess.run(
         arguments,
-        env={**os.environ, "DATABASE_URL": database_url},
+        env=project_environment(ROOT, database_url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if finished.returncode != 0:
+        raise SystemExit(f"seeding {database_url} failed:\n{finished.stdout}{finished.stderr}")
+    last_line = finished.stdout.strip().splitlines()[-1]
+    print(f"{database_url}: {last_line} ({time.perf_counter() - started:.0f} s)")
+
+
+def check_seeded(project: Path, database_url: str, sizes: dict[str, int]) -> None:
+    """A baseline database is not seeded here (it has another schema): it must be seeded."""
+    script = (
+        "import json; import django; django.setup();"
+        "from seed_scale import marker_read; print(json.dumps(marker_read()))"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**project_environment(project, database_url), "PYTHONPATH": str(ROOT / "bench")},
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    marker = json.loads(finished.stdout.strip().splitlines()[-1] or "null")
+    if not marker or any(marker.get(name) != value for name, value in sizes.items()):
+        raise SystemExit(f"{database_url} is not seeded with {sizes} (its marker: {marker})")
+
+
+def start_worker(project: Path, database_url: str) -> subprocess.Popen:
+    environment = project_environment(project, database_url)
+    if not (Path(environment["STATIC_ROOT"]) / "staticfiles.json").exists():
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+            cwd=project,
+            env=environment,
+            check=True,
+        )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "--verbosity", "0"],
+        cwd=project,
+        env=environment,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = subprocess.Popen(
+        [sys.executable, __file__, "--worker", str(project)],
+        env=environment,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
-    ready = worker.stdout.readline()
-    if not ready:
-        raise SystemExit(f"the worker for {database_url} failed to start")
+    if not worker.stdout.readline():
+        raise SystemExit(f"the worker for {database_url} ({project}) failed to start")
     return worker
 
 
@@ -189,7 +247,7 @@ def ask(worker: subprocess.Popen, label: str, runs: int) -> dict:
     worker.stdin.flush()
     answer = worker.stdout.readline()
     if not answer:
-        raise SystemExit(f"the worker stopped while measuring {label}")
+        raise SystemExit(f"a worker stopped while measuring {label}")
     return json.loads(answer)
 
 
@@ -197,89 +255,148 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--demo-url", default="sqlite:////tmp/bench_demo.sqlite3")
+    parser.add_argument("--small-url", default="sqlite:////tmp/bench_small.sqlite3")
     parser.add_argument("--large-url", default="sqlite:////tmp/bench_large.sqlite3")
+    parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
+    parser.add_argument("--baseline-small-url")
+    parser.add_argument("--baseline-large-url")
     parser.add_argument("--rounds", type=int, default=6, help="turns per page and database")
     parser.add_argument("--runs", type=int, default=5, help="requests per turn")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--rebuild-demo", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
     if args.worker:
-        PageWorker(rebuild_demo=args.rebuild_demo).serve()
+        PageWorker(args.worker).serve()
         return 0
 
+    vendor = "postgresql" if args.large_url.startswith("postgres") else "sqlite"
+    sizes = {"small": SIZES["small"], "large": SIZES[f"large {vendor}"]}
+    urls = {"small": args.small_url, "large": args.large_url}
+    print(f"({calibration()} at the start)")
+    for size, url in urls.items():
+        seed(url, sizes[size])
     collect_static()
+    sides = {"after": (ROOT, urls)}
+    if args.baseline:
+        baseline_urls = {"small": args.baseline_small_url, "large": args.baseline_large_url}
+        for size, url in baseline_urls.items():
+            check_seeded(args.baseline.resolve(), url, sizes[size])
+        sides = {"before": (args.baseline.resolve(), baseline_urls), **sides}
+
     load_before = os.getloadavg()[0]
     workers = {
-        "demo": start_worker(args.demo_url, rebuild_demo=True),
-        "large": start_worker(args.large_url, rebuild_demo=False),
+        (side, size): start_worker(project, side_urls[size])
+        for side, (project, side_urls) in sides.items()
+        for size in ("small", "large")
     }
-    results: dict[str, dict[str, dict]] = {"demo": {}, "large": {}}
+    results: dict[str, dict[str, dict]] = {f"{side} {size}": {} for side, size in workers}
     try:
         for label, *_ in PAGES:
             for worker in workers.values():
                 ask(worker, label, 2)  # warm-up: caches, connections, template loading
             for _ in range(args.rounds):
-                for side, worker in workers.items():
+                for (side, size), worker in workers.items():
                     answer = ask(worker, label, args.runs)
-                    kept = results[side].setdefault(label, {**answer, **dict.fromkeys(SAMPLES, ())})
+                    kept = results[f"{side} {size}"].setdefault(
+                        label, {**answer, **dict.fromkeys(SAMPLES, ())}
+                    )
                     for key in SAMPLES:
-                        kept[key] = [*kept[key], *answer.get(key, [])]
+                        kept[key] = [*kept[key], *answer[key]]
     finally:
         for worker in workers.values():
             worker.stdin.close()
-            worker.wait(timeout=30)
+            worker.wait(timeout=60)
 
-    failures = report(results, database=args.large_url.split(":", 1)[0])
-    # Other processes on the machine slow both sides alike (alternating turns), but they
+    print(
+        f"\nAdmin pages on {vendor}: {sizes['small']['products']:,} products/alerts"
+        f" against {sizes['large']['products']:,} products, {sizes['large']['alerts']:,}"
+        f" alerts, {sizes['large']['deletions']:,} deletion records"
+    )
+    print(
+        "(ms per request; db: median time in the database, the sum of the page's query"
+        f" durations; target at the large size: db <= {DB_MS_TARGET:g} ms, median <="
+        f" {RATIO_TARGET}x the small one's, same queries)"
+    )
+    failures = {side: report(side, results) for side in sides}
+    if args.baseline:
+        side_by_side(results)
+    samples = args.rounds * args.runs
+    print(f"({samples} requests per page and database, taken in alternating turns)")
+    # Other processes on the machine slow every side alike (alternating turns), but they
     # widen the spread: the 1-minute load average tells how quiet the machine was.
     print(f"(load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)")
     print(f"({calibration()} at the end)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=1))
-    return 1 if failures else 0
+        args.json.write_text(json.dumps({"sizes": sizes, "results": results}, indent=1))
+    return 1 if failures["after"] else 0
 
 
-def report(results: dict, *, database: str) -> int:
+def figures(side: dict) -> dict:
+    return {
+        "median": statistics.median(side["seconds"]) * 1000,
+        "p95": p95(side["seconds"]) * 1000,
+        "db": statistics.median(side["sql_seconds"]) * 1000,
+        "queries": sorted(set(side["queries"])),
+    }
+
+
+def verdict(small: dict, large: dict) -> tuple[bool, float, str]:
+    ratio = large["median"] / small["median"]
+    problems = []
+    if large["db"] > DB_MS_TARGET:
+        problems.append("db")
+    if ratio > RATIO_TARGET:
+        problems.append("ratio")
+    if not (small["queries"] == large["queries"] and len(large["queries"]) == 1):
+        problems.append("queries")
+    return not problems, ratio, "ok" if not problems else "MISSED " + ",".join(problems)
+
+
+def report(side: str, results: dict) -> int:
     header = (
-        f"{'page':<22} {'demo med':>9} {'demo p95':>9} {'large med':>10} {'large p95':>10}"
-        f" {'ratio':>6} {'queries d/l':>12} {'rows d/l':>9} {'sql ms d/l':>11}  target"
+        f"{'page':<21} {'small med':>9} {'p95':>6} {'db':>5}  {'large med':>9} {'p95':>6}"
+        f" {'db':>5}  {'ratio':>5} {'queries s/l':>11}  target"
     )
-    print(f"\nAdmin pages on {database}: milliseconds per request, ratio of medians large/demo")
-    print("(rows: rows on the page; sql ms: median time inside the database per request)")
-    print(header)
-    print("-" * len(header))
+    print(f"\n{side}:\n{header}\n{'-' * len(header)}")
     failures = 0
-    for label, _name, _query, target in PAGES:
-        demo, large = results["demo"][label], results["large"][label]
-        if demo.get("skipped") or large.get("skipped"):
-            print(f"{label:<22} {'not installed in this checkout':>50}")
-            continue
-        demo_median = statistics.median(demo["seconds"]) * 1000
-        large_median = statistics.median(large["seconds"]) * 1000
-        ratio = large_median / demo_median
-        demo_queries, large_queries = set(demo["queries"]), set(large["queries"])
-        same_queries = demo_queries == large_queries and len(demo_queries) == 1
-        met = same_queries and ratio <= target
+    for label, *_ in PAGES:
+        small = figures(results[f"{side} small"][label])
+        large = figures(results[f"{side} large"][label])
+        met, ratio, text = verdict(small, large)
         failures += not met
-        queries = "/".join(",".join(map(str, sorted(q))) for q in (demo_queries, large_queries))
-        rows = f"{demo['rows']}/{large['rows']}" if large["rows"] else "-"
-        sql = "/".join(
-            f"{statistics.median(side['sql_seconds']) * 1000:.1f}" for side in (demo, large)
-        )
-        verdict = f"{'ok' if met else 'MISSED'} (<= {target}x, same queries)"
+        queries = "/".join(",".join(map(str, side["queries"])) for side in (small, large))
         print(
-            f"{label:<22} {demo_median:9.1f} {p95(demo['seconds']) * 1000:9.1f}"
-            f" {large_median:10.1f} {p95(large['seconds']) * 1000:10.1f} {ratio:6.2f}"
-            f" {queries:>12} {rows:>9} {sql:>11}  {verdict}"
+            f"{label:<21} {small['median']:9.1f} {small['p95']:6.1f} {small['db']:5.1f}"
+            f"  {large['median']:9.1f} {large['p95']:6.1f} {large['db']:5.1f}"
+            f"  {ratio:5.2f} {queries:>11}  {text}"
         )
-    samples = len(next(iter(results["demo"].values())).get("seconds", []))
-    print(f"({samples} requests per page and database, taken in alternating turns)")
     return failures
+
+
+def side_by_side(results: dict) -> None:
+    header = (
+        f"{'page':<21} {'before: med small -> large (db ms)':>36}  {'ratio':>5}"
+        f"   {'after: med small -> large (db ms)':>35}  {'ratio':>5}"
+    )
+    print(f"\nbefore / after, same run:\n{header}\n{'-' * len(header)}")
+    for label, *_ in PAGES:
+        cells = []
+        for side in ("before", "after"):
+            small = figures(results[f"{side} small"][label])
+            large = figures(results[f"{side} large"][label])
+            _, ratio, _ = verdict(small, large)
+            cells.append(
+                f"{small['median']:6.1f} -> {large['median']:6.1f}"
+                f" (db {small['db']:4.1f} -> {large['db']:5.1f})  {ratio:5.2f}"
+            )
+        print(f"{label:<21} {cells[0]:>43}   {cells[1]:>42}")
 
 
 if __name__ == "__main__":
