@@ -3,6 +3,7 @@ read and restore. Both are history: nobody adds, edits or deletes them here.
 """
 
 from django.contrib import admin, messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
@@ -21,12 +22,14 @@ from django.views.decorators.http import require_POST
 
 from backoffice.admin_urls import admin_change_url
 from backoffice.kit.list_filters import IndexedRelatedOnlyFieldListFilter, distinct_values
+from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
 from backoffice.pagination import LargeTableCountsMixin
 from backoffice.widgets import PythonRenderedRowsMixin
 
 from . import services
 from .models import DeletionRecord, StockAlert
 from .receivers import TRACKED_MODELS
+from .rules import deletion_record_may_restore
 
 STATUS_BADGES = {
     status: format_html('<span class="badge {}">{}</span>', css, status.label)
@@ -37,11 +40,11 @@ STATUS_BADGES = {
     ]
 }
 NOT_RESTORED_BADGE = format_html('<span class="badge text-bg-secondary">{}</span>', "No")
-# Snapshot fields never shown, only said to be there (the password hash of a user).
-MASKED_SNAPSHOT_FIELDS = frozenset({"password"})
 
 
-class ReadOnlyHistoryAdmin(LargeTableCountsMixin, PythonRenderedRowsMixin, admin.ModelAdmin):
+class ReadOnlyHistoryAdmin(
+    DeclaredLookupsOnlyMixin, LargeTableCountsMixin, PythonRenderedRowsMixin, admin.ModelAdmin
+):
     """Records written by the system: viewable, never added, edited or deleted by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -260,12 +263,8 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         record = self.get_object(request, object_id)
-        can_restore = (
-            record is not None
-            and not record.is_restored
-            and request.user.has_perm(
-                f"{record.content_type.app_label}.add_{record.content_type.model}"
-            )
+        can_restore = record is not None and deletion_record_may_restore(
+            user=request.user, record=record
         )
         extra_context = {"can_restore": can_restore, **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context)
@@ -331,24 +330,27 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
 
     def _restore_one(self, request: HttpRequest, record: DeletionRecord) -> bool:
         try:
-            services.deletion_record_restore(record=record, user=request.user)
-        except PermissionDenied:
-            self.message_user(
-                request,
-                f"“{record.object_repr}” was not restored: you may not add "
-                f"{record.content_type.model_class()._meta.verbose_name_plural}.",
-                messages.ERROR,
-            )
+            restored = services.deletion_record_restore(record=record, user=request.user)
+        except PermissionDenied as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
             return False
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return False
+        if isinstance(restored, AbstractBaseUser):
+            self.message_user(
+                request,
+                f"User “{record.object_repr}” has no usable password (deletion records never "
+                "keep one): set one on their page before they can log in.",
+                messages.WARNING,
+            )
         return True
 
 
 def _readable_snapshot_value(name: str, value, field) -> str:
-    if name in MASKED_SNAPSHOT_FIELDS:
-        return "•••••••• (stored, hidden)"
+    if name in services.SNAPSHOT_SECRET_FIELDS:
+        # Records written before hashes were stripped (and not cleaned by migration).
+        return "•••••••• (hidden)"
     if value in (None, "", []):
         return "—"
     if isinstance(value, bool):

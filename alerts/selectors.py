@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from backoffice.admin_urls import object_url
 
 from .models import DashboardCount, DeletionRecord, StockAlert
+from .rules import deletion_record_may_restore, deletion_records_with_grants
 
 DASHBOARD_ALERTS = 10
 DASHBOARD_DELETIONS = 8
@@ -133,14 +134,16 @@ def dashboard_get(*, user: AbstractBaseUser) -> Dashboard:
     if can_view_deletions:
         # The snapshot is not shown here (an article's holds its whole body), nor the
         # deleting user beyond the username kept on the record.
-        records = DeletionRecord.objects.select_related("content_type").defer("snapshot")
+        records = deletion_records_with_grants(
+            DeletionRecord.objects.select_related("content_type").defer("snapshot")
+        )
         record_url = object_url("admin:alerts_deletionrecord_change")
         restore_url = object_url("admin:alerts_deletionrecord_restore")
         data.update(
             recent_deletions=[
                 RecentDeletion(
                     record=record,
-                    can_restore=_can_restore(user, record),
+                    can_restore=deletion_record_may_restore(user=user, record=record),
                     deleted_at_title=_minute(record.deleted_at),
                     url=record_url(record.pk),
                     restore_url=restore_url(record.pk),
@@ -184,14 +187,6 @@ def _clear_compiled(**kwargs) -> None:
 
 
 setting_changed.connect(_clear_compiled, dispatch_uid="alerts.selectors.clear_compiled")
-
-
-def _can_restore(user: AbstractBaseUser, record: DeletionRecord) -> bool:
-    # has_perm reads the permission cache filled once per request: no query per row.
-    content_type = record.content_type
-    return not record.is_restored and user.has_perm(
-        f"{content_type.app_label}.add_{content_type.model}"
-    )
 
 
 def _minute(moment: datetime) -> str:

@@ -28,6 +28,7 @@ from django.utils.text import capfirst
 from backoffice.kit.db import IDS_PER_QUERY
 
 from .models import DeletionRecord, StockAlert
+from .rules import deletion_record_restore_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ EMAIL_LIST_LIMIT = 50
 # products get the same alerts; the others are in line already, as every write path keeps
 # them so (after a raw loaddata this also fixes theirs).
 SYNC_ALL_FROM_IDS = 5_000
+# Fields a deletion record never keeps (a user's password hash).
+SNAPSHOT_SECRET_FIELDS = ("password",)
 
 
 def _product_model() -> type[models.Model]:
@@ -249,6 +252,9 @@ def deletion_record_create(
 ) -> DeletionRecord:
     """Snapshot a row about to be deleted; call it inside the deleting transaction."""
     snapshot = serializers.serialize("python", [instance])[0]
+    # A password hash is never kept: a record's readers must not learn it (docs/security.md).
+    for name in SNAPSHOT_SECRET_FIELDS:
+        snapshot["fields"].pop(name, None)
     return DeletionRecord.objects.create(
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
         object_pk=str(instance.pk),
@@ -261,19 +267,22 @@ def deletion_record_create(
 
 
 def deletion_record_restore(*, record: DeletionRecord, user: AbstractBaseUser) -> models.Model:
-    """Bring a deleted object back with its pk, fields and many-to-many links.
+    """Bring a deleted object back with its pk, fields and many-to-many links; an account
+    comes back with an unusable password (its hash was never kept).
 
-    Raises PermissionDenied without the add permission on its model, and ValidationError
-    (changing nothing) when it was restored already or its pk or a unique value is taken.
+    Raises PermissionDenied when alerts.rules refuses `user` this record, and
+    ValidationError (changing nothing) when it was restored already or its pk or a unique
+    value is taken.
     """
     model = record.content_type.model_class()
     if model is None:
         raise ValidationError(f"The model {record.content_type} no longer exists.")
     opts = model._meta
-    if not user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
-        raise PermissionDenied(f"You may not add {opts.verbose_name_plural}.")
     with transaction.atomic():
         record = DeletionRecord.objects.select_for_update().get(pk=record.pk)
+        refusal = deletion_record_restore_refusal(user=user, record=record)
+        if refusal:
+            raise PermissionDenied(refusal)
         if record.is_restored:
             raise ValidationError(
                 f"{capfirst(opts.verbose_name)} “{record.object_repr}” was restored already."
@@ -282,9 +291,10 @@ def deletion_record_restore(*, record: DeletionRecord, user: AbstractBaseUser) -
             serializers.deserialize("python", [record.snapshot], ignorenonexistent=True)
         )
         instance = deserialized.object
+        if isinstance(instance, AbstractBaseUser):
+            instance.set_unusable_password()
         _check_restorable(instance, record=record)
         _drop_links_to_deleted_rows(deserialized)
-        _check_grants_nothing_above(deserialized, user=user, record=record)
         try:
             # A savepoint: losing a race for the pk or a unique value leaves nothing behind.
             with transaction.atomic():
@@ -318,36 +328,6 @@ def _check_restorable(instance: models.Model, *, record: DeletionRecord) -> None
             message for messages in error.message_dict.values() for message in messages
         )
         raise ValidationError(f"{name} cannot be restored: {taken}") from error
-
-
-def _check_grants_nothing_above(
-    deserialized: serializers.base.DeserializedObject,
-    *,
-    user: AbstractBaseUser,
-    record: DeletionRecord,
-) -> None:
-    """Restoring a user account must not grant what `user` could not grant in the user form:
-    superuser status and individual permissions (superusers only), or a group holding
-    permissions `user` lacks (backoffice's rule, shared with the UserAdmin)."""
-    from backoffice.accounts.rules import user_groups_check_grantable
-
-    instance = deserialized.object
-    if user.is_superuser or not isinstance(instance, get_user_model()):
-        return
-    name = f"User “{record.object_repr}” cannot be restored"
-    if instance.is_superuser:
-        raise ValidationError(f"{name}: it was a superuser; only a superuser can restore it.")
-    if deserialized.m2m_data.get("user_permissions"):
-        raise ValidationError(
-            f"{name}: it had individual permissions; only a superuser can restore it."
-        )
-    groups = apps.get_model("auth", "Group").objects.filter(
-        pk__in=deserialized.m2m_data.get("groups", [])
-    )
-    try:
-        user_groups_check_grantable(editor=user, user=instance, groups=groups)
-    except ValidationError as error:
-        raise ValidationError(f"{name}: {' '.join(error.messages)}") from error
 
 
 def _drop_links_to_deleted_rows(deserialized: serializers.base.DeserializedObject) -> None:

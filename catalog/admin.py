@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from backoffice.kit.importing.admin import BulkImportExportMixin
 from backoffice.kit.list_filters import IndexedRelatedOnlyFieldListFilter
+from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
 from backoffice.pagination import LargeTableCountsMixin
 from backoffice.widgets import PythonRenderedRowsMixin
 
@@ -46,7 +47,11 @@ class StockStateFilter(admin.SimpleListFilter):
 
 @admin.register(Product)
 class ProductAdmin(
-    LargeTableCountsMixin, PythonRenderedRowsMixin, BulkImportExportMixin, admin.ModelAdmin
+    DeclaredLookupsOnlyMixin,
+    LargeTableCountsMixin,
+    PythonRenderedRowsMixin,
+    BulkImportExportMixin,
+    admin.ModelAdmin,
 ):
     resource_classes = [ProductResource]
     list_display = [
@@ -111,7 +116,11 @@ class ProductAdmin(
 
 @admin.register(Article)
 class ArticleAdmin(
-    LargeTableCountsMixin, PythonRenderedRowsMixin, BulkImportExportMixin, admin.ModelAdmin
+    DeclaredLookupsOnlyMixin,
+    LargeTableCountsMixin,
+    PythonRenderedRowsMixin,
+    BulkImportExportMixin,
+    admin.ModelAdmin,
 ):
     resource_classes = [ArticleResource]
     list_display = ["title", "status_badge", "author", "published_at", "updated_at"]

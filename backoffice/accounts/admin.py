@@ -1,24 +1,32 @@
-"""UserAdmin customised for staff management: groups at a glance, no privilege escalation."""
+"""The users' admin: groups at a glance, and every decision of who may do what to whom
+asked of backoffice.accounts.rules. Group and django-axes' login records are registered
+again with the lookup rule every list of the project follows."""
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import ReadOnlyPasswordHashWidget
 from django.contrib.auth.models import Group, User
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
 from backoffice.accounts.resources import UserResource
 from backoffice.kit.importing.admin import BulkImportExportMixin
+from backoffice.kit.lookups import DeclaredLookupsOnlyMixin, register_declared_lookups_only
 
-from .rules import groups_grantable_by, user_groups_check_grantable, user_permissions_beyond
+from .rules import (
+    groups_assignable_by,
+    user_fields_refused_to,
+    user_groups_check_assignable,
+    user_may_manage,
+)
 
 admin.site.unregister(User)
+register_declared_lookups_only(admin.site, [Group, AccessAttempt, AccessLog, AccessFailureLog])
 
 
 @admin.register(User)
-class UserAdmin(BulkImportExportMixin, DjangoUserAdmin):
+class UserAdmin(DeclaredLookupsOnlyMixin, BulkImportExportMixin, DjangoUserAdmin):
     resource_classes = [UserResource]
     list_display = [
         "username",
@@ -34,9 +42,6 @@ class UserAdmin(BulkImportExportMixin, DjangoUserAdmin):
     ordering = ["username"]
     list_per_page = 50
     show_full_result_count = False
-
-    # Only superusers may grant superuser status or individual permissions.
-    superuser_only_fields = ("is_superuser", "user_permissions")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return (
@@ -55,50 +60,58 @@ class UserAdmin(BulkImportExportMixin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            readonly += [f for f in self.superuser_only_fields if f not in readonly]
-        return readonly
+        refused = user_fields_refused_to(editor=request.user)
+        return readonly + [name for name in refused if name not in readonly]
 
+    # Changing a user covers their password (Django's password view asks this too); the
+    # rules judge what the user holds whatever their is_active says.
     def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
-        # Changing a superuser (their password, say) would be a way to become one.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+        return super().has_change_permission(request, obj) and (
+            obj is None or user_may_manage(editor=request.user, target=obj)
+        )
 
+    # Django's "delete selected" asks this for each user it would delete, too.
     def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
-        user = self.get_object(request, unquote(id))
-        # Whoever sets a password can log in as that user: only for users holding nothing
-        # more than the editor.
-        if user is not None and user_permissions_beyond(user=user, editor=request.user):
-            raise PermissionDenied
-        return super().user_change_password(request, id, form_url)
+        return super().has_delete_permission(request, obj) and (
+            obj is None or user_may_manage(editor=request.user, target=obj)
+        )
 
     def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if request.user.is_superuser or "groups" not in form.base_fields:
+        mixins = []
+        if obj is not None and not self.has_change_permission(request, obj):
+            mixins.append(PasswordLockedMixin)
+        if not request.user.is_superuser and "groups" in form.base_fields:
+            mixins.append(GroupGrantGuardMixin)
+        if not mixins:
             return form
-        return type(form.__name__, (GroupGrantGuardMixin, form), {"editor": request.user})
+        return type(form.__name__, (*mixins, form), {"editor": request.user})
 
 
 class LockedPasswordHashWidget(ReadOnlyPasswordHashWidget):
     template_name = "accounts/widgets/password_locked.html"
 
 
+class PasswordLockedMixin:
+    """The read-only form of a user the editor may not manage: the password summary
+    without the "Reset password" button (its page would refuse the editor)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        password = self.fields.get("password")
+        if password is not None:
+            password.widget = LockedPasswordHashWidget()
+
+
 class GroupGrantGuardMixin:
-    """A user form for a non-superuser editor: only groups it may grant are offered, a
-    forged POST adding another group gets a clear error (backoffice.accounts.rules), and no
-    password button is shown for a user holding more than the editor."""
+    """A user form for a non-superuser editor: only groups it may assign are offered, and a
+    forged POST adding another group gets a clear error (backoffice.accounts.rules)."""
 
     editor: User
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        offered = groups_grantable_by(user=self.editor)
+        offered = groups_assignable_by(editor=self.editor)
         if self.instance.pk:
             offered = offered | Group.objects.filter(user=self.instance)
         # The field still validates against every group, so a refused one is named in the
@@ -106,18 +119,8 @@ class GroupGrantGuardMixin:
         self.fields["groups"].widget.choices = [
             (group.pk, group.name) for group in offered.distinct().order_by("name")
         ]
-        password = self.fields.get("password")
-        if (
-            password
-            and self.instance.pk
-            and user_permissions_beyond(user=self.instance, editor=self.editor)
-        ):
-            password.widget = LockedPasswordHashWidget()
-            password.help_text = (
-                "You cannot set this user's password: they hold permissions you do not have."
-            )
 
     def clean_groups(self):
         groups = self.cleaned_data["groups"]
-        user_groups_check_grantable(editor=self.editor, user=self.instance, groups=groups)
+        user_groups_check_assignable(editor=self.editor, target=self.instance, groups=groups)
         return groups

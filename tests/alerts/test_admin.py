@@ -1,6 +1,7 @@
 """Admin pages, actions and buttons of the alerts app, allowed and denied."""
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -149,14 +150,27 @@ class TestDeletionRecordPages:
         with django_assert_num_queries(7):
             assert superuser_client.get(RECORDS_URL).status_code == 200
 
-    def test_the_snapshot_is_a_table_and_a_password_hash_is_masked(self, superuser_client):
+    def test_the_snapshot_is_a_table_without_the_password_hash(self, superuser_client):
         UserFactory(username="masked").delete()
         record = DeletionRecord.objects.get()
+        assert "password" not in record.snapshot["fields"]
         html = superuser_client.get(
             reverse("admin:alerts_deletionrecord_change", args=[record.pk])
         ).content.decode()
         assert "<th scope='row'>Username</th><td>masked</td>" in html
-        assert "md5$" not in html and "stored, hidden" in html
+        assert "md5$" not in html and "Password" not in html
+
+    def test_a_hash_in_a_record_written_before_is_masked(self, superuser_client):
+        UserFactory(username="old").delete()
+        record = DeletionRecord.objects.get()
+        hashed = make_password("old-secret-1")
+        record.snapshot["fields"]["password"] = hashed
+        record.save()
+        html = superuser_client.get(
+            reverse("admin:alerts_deletionrecord_change", args=[record.pk])
+        ).content.decode()
+        assert hashed not in html and hashed.split("$")[-1] not in html
+        assert "•••••••• (hidden)" in html
 
     def test_snapshot_values_are_escaped(self, superuser_client):
         ProductFactory(name="<script>alert(1)</script>").delete()

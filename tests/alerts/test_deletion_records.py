@@ -1,6 +1,7 @@
 """Deletion records (pre_delete receivers) and restore, through the ORM and alerts.services."""
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -96,13 +97,26 @@ class TestRestore:
         assert (record.restored_by, record.restored_at is not None) == (superuser, True)
         assert StockAlert.objects.get(product=fresh).status == StockAlert.Status.OPEN
 
-    def test_a_user_comes_back_with_password_and_groups(self, superuser):
+    def test_a_user_comes_back_with_groups_and_an_unusable_password(self, superuser):
         user = UserFactory(username="returning", groups=["Editors"])
         user.delete()
-        services.deletion_record_restore(record=DeletionRecord.objects.get(), user=superuser)
+        record = DeletionRecord.objects.get()
+        assert "password" not in record.snapshot["fields"]
+        services.deletion_record_restore(record=record, user=superuser)
         back = User.objects.get(username="returning")
-        assert back.check_password("pass-for-tests-1")
+        assert not back.has_usable_password()
+        assert not back.check_password("pass-for-tests-1")
         assert list(back.groups.values_list("name", flat=True)) == ["Editors"]
+
+    def test_a_hash_kept_by_an_older_record_is_not_restored(self, superuser):
+        UserFactory(username="older").delete()
+        record = DeletionRecord.objects.get()
+        record.snapshot["fields"]["password"] = make_password("old-secret-1")
+        record.save()
+        services.deletion_record_restore(record=record, user=superuser)
+        back = User.objects.get(username="older")
+        assert not back.has_usable_password()
+        assert not back.check_password("old-secret-1")
 
     def test_links_to_rows_deleted_since_are_dropped(self, superuser):
         author = UserFactory(username="gone", groups=["Editors"])

@@ -1,0 +1,137 @@
+"""Issue 12.1 as an attacker holding the `useradmin` login would try it, through the admin:
+deactivate a stronger account, set its password, reactivate it, log in as it. Every step
+is refused, whether the target is active or was deactivated by someone else."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "Taken-over-2026!"
+
+
+def change_form(user, **changes) -> dict:
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_staff": "on",
+        "groups": [group.pk for group in user.groups.all()],
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+        "last_login_0": "",
+        "last_login_1": "",
+    }
+    if user.is_active:
+        data["is_active"] = "on"
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def set_password(client, user):
+    return client.post(
+        f"/admin/auth/user/{user.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+
+
+@pytest.fixture
+def attacker(admin_client_for):
+    return admin_client_for("User admins", username="useradmin")
+
+
+@pytest.fixture
+def inventory():
+    return UserFactory(username="inventory", groups=["Inventory managers"])
+
+
+def can_log_in(user, password: str) -> bool:
+    """Through the login page, as the attacker would (django-axes needs the request)."""
+    client = Client()
+    client.post("/admin/login/", {"username": user.username, "password": password})
+    return "_auth_user_id" in client.session
+
+
+def test_the_whole_take_over_sequence_is_refused(attacker, inventory):
+    change = f"/admin/auth/user/{inventory.pk}/change/"
+    # 1. Untick Active.
+    assert attacker.post(change, change_form(inventory, is_active=None)).status_code == 403
+    inventory.refresh_from_db()
+    assert inventory.is_active
+    # 2. Set a password.
+    assert attacker.get(f"/admin/auth/user/{inventory.pk}/password/").status_code == 403
+    assert set_password(attacker, inventory).status_code == 403
+    # 3. Tick Active again.
+    assert attacker.post(change, change_form(inventory, is_active="on")).status_code == 403
+    # 4. Log in as inventory.
+    assert not can_log_in(inventory, NEW_PASSWORD)
+    assert can_log_in(inventory, "pass-for-tests-1")
+
+
+def test_a_target_deactivated_by_someone_else_is_still_out_of_reach(
+    attacker, inventory, superuser_client
+):
+    change = f"/admin/auth/user/{inventory.pk}/change/"
+    assert superuser_client.post(change, change_form(inventory, is_active=None)).status_code == 302
+    inventory.refresh_from_db()
+    assert not inventory.is_active
+
+    assert attacker.get(f"/admin/auth/user/{inventory.pk}/password/").status_code == 403
+    assert set_password(attacker, inventory).status_code == 403
+    assert attacker.post(change, change_form(inventory, is_active="on")).status_code == 403
+    page = attacker.get(change)
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    assert 'href="../password/"' not in page.content.decode()
+
+    inventory.refresh_from_db()
+    assert not inventory.is_active
+    assert inventory.check_password("pass-for-tests-1")
+
+
+@pytest.mark.parametrize(
+    "make_target",
+    [
+        lambda: UserFactory(username="inv", groups=["Inventory managers"], is_active=False),
+        lambda: UserFactory(username="boss", is_superuser=True, is_active=False),
+    ],
+    ids=["inactive inventory manager", "inactive superuser"],
+)
+def test_inactive_stronger_targets_cannot_be_deleted(attacker, make_target):
+    target = make_target()
+    assert attacker.get(f"/admin/auth/user/{target.pk}/delete/").status_code == 403
+    assert (
+        attacker.post(f"/admin/auth/user/{target.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    response = attacker.post(
+        "/admin/auth/user/",
+        {"action": "delete_selected", "_selected_action": [target.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert User.objects.filter(pk=target.pk).exists()
+
+
+def test_an_inactive_target_with_a_direct_permission_is_out_of_reach(attacker):
+    from django.contrib.auth.models import Permission
+
+    special = UserFactory(username="special", is_active=False)
+    special.user_permissions.add(Permission.objects.get(codename="delete_product"))
+    assert set_password(attacker, special).status_code == 403
+    special.refresh_from_db()
+    assert special.check_password("pass-for-tests-1")
+
+
+def test_an_inactive_account_holding_nothing_more_stays_manageable(attacker):
+    # The check can say yes: without this, the refusals above could be a broken admin.
+    clerk = UserFactory(username="clerk", is_active=False)
+    assert set_password(attacker, clerk).status_code == 302
+    change = f"/admin/auth/user/{clerk.pk}/change/"
+    assert attacker.post(change, change_form(clerk, is_active="on")).status_code == 302
+    clerk.refresh_from_db()
+    assert clerk.is_active and clerk.check_password(NEW_PASSWORD)
+    delete = f"/admin/auth/user/{clerk.pk}/delete/"
+    assert attacker.post(delete, {"post": "yes"}).status_code == 302
+    assert not User.objects.filter(pk=clerk.pk).exists()
