@@ -1,6 +1,7 @@
 """The user importer: staff accounts from a CSV/XLSX file, never a superuser or a password.
 
-Who may put whom into which group is checked per row (docs/architecture.md#the-import-engine).
+Who may update whom and put them into which group is decided by backoffice.accounts.rules,
+set-wise per chunk (docs/architecture.md#staff-accounts).
 """
 
 from typing import Any
@@ -19,6 +20,8 @@ from backoffice.kit.importing.parsing import (
     parse_text,
 )
 from backoffice.kit.importing.report import ImportReport, RowError
+
+from .rules import group_refusals, users_manage_refusals
 
 
 class UserImporter(Importer):
@@ -48,50 +51,31 @@ class UserImporter(Importer):
     def __init__(self, *, user: User | None = None) -> None:
         super().__init__(user=user)
         self._groups: dict[str, Group] | None = None
-        self._allowed_groups: set[str] = set()
 
     def _load_groups(self) -> dict[str, Group]:
         if self._groups is None:
-            groups = Group.objects.prefetch_related("permissions__content_type")
-            self._groups = {group.name: group for group in groups}
-            if self.user is None or self.user.is_superuser:
-                self._allowed_groups = set(self._groups)
-            else:
-                held = self.user.get_all_permissions()
-                self._allowed_groups = {
-                    name
-                    for name, group in self._groups.items()
-                    if {
-                        f"{perm.content_type.app_label}.{perm.codename}"
-                        for perm in group.permissions.all()
-                    }
-                    <= held
-                }
+            self._groups = {group.name: group for group in Group.objects.all()}
         return self._groups
 
     def prepare(self, rows: list[ParsedRow], report: ImportReport) -> list[ParsedRow]:
         groups = self._load_groups()
-        existing_ids = [row.instance.pk for row in rows if row.instance is not None]
+        existing = [row.instance for row in rows if row.instance is not None]
         memberships: dict[int, set[str]] = {}
         names_by_id = {group.pk: name for name, group in groups.items()}
         for user_id, group_id in User.groups.through.objects.filter(
-            user_id__in=existing_ids
+            user_id__in=[user.pk for user in existing]
         ).values_list("user_id", "group_id"):
             memberships.setdefault(user_id, set()).add(names_by_id[group_id])
-        acting_superuser = self.user is None or self.user.is_superuser
+        # Updating a user is managing it: the rule of the user form and its password page.
+        refusals = users_manage_refusals(editor=self.user, targets=existing) if self.user else {}
         valid = []
         for row in rows:
             instance = row.instance
             if instance is not None:
                 instance.group_names = frozenset(memberships.get(instance.pk, ()))
-                if instance.is_superuser and not acting_superuser:
+                if instance.pk in refusals:
                     report.add_error(
-                        RowError(
-                            row.number,
-                            "username",
-                            instance.username,
-                            "This user is a superuser; only a superuser can change them.",
-                        )
+                        RowError(row.number, "username", instance.username, refusals[instance.pk])
                     )
                     continue
             wanted = row.values.get("groups")
@@ -103,22 +87,32 @@ class UserImporter(Importer):
     def _group_errors(
         self, row: ParsedRow, wanted: frozenset[str], instance: User | None, report: ImportReport
     ) -> bool:
-        unknown = sorted(wanted - set(self._groups or ()))
+        groups = self._groups or {}
+        unknown = sorted(wanted - set(groups))
         if unknown:
             report.add_error(
                 RowError(row.number, "groups", ", ".join(unknown), "No group has this name.")
             )
             return True
+        if self.user is None:  # a system job (command line) acting with full rights
+            return False
         current = instance.group_names if instance is not None else frozenset()
-        refused = sorted((wanted ^ current) - self._allowed_groups)
+        # As in the user form: groups kept or removed escalate nobody; added ones must be
+        # assignable by the importing user.
+        refused = group_refusals(
+            editor=self.user, group_ids=[groups[name].pk for name in wanted - current]
+        )
         if refused:
             report.add_error(
                 RowError(
                     row.number,
                     "groups",
-                    ", ".join(refused),
-                    "You cannot add users to or remove them from a group with permissions "
-                    "you do not hold yourself.",
+                    ", ".join(name for name, _ in refused),
+                    " ".join(
+                        f'You cannot add anyone to the group "{name}": it holds permissions '
+                        f"you do not have ({missing})."
+                        for name, missing in refused
+                    ),
                 )
             )
             return True

@@ -1,5 +1,5 @@
 """Who may do what to whose account: the one module every path asks
-(docs/architecture.md#where-each-rule-lives).
+(docs/architecture.md#staff-accounts).
 
 Questions are (editor, target): may `editor` manage `target` (change it, set its password,
 delete it, update it by import), which groups may `editor` assign, may `editor` bring back

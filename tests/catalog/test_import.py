@@ -410,10 +410,14 @@ def test_user_admin_cannot_import_into_groups_they_do_not_hold(admin_client_for)
     UserFactory(username="bob", groups=["Viewers"])
 
     response = preview(client, "auth_user", csv_bytes("username,groups", "carl,Inventory managers"))
-    assert "value 'Inventory managers': You cannot add users" in report_text(response)
+    assert (
+        "value 'Inventory managers': You cannot add anyone to the group \"Inventory managers\""
+        in report_text(response)
+    )
 
+    # bob holds Viewers' permissions, which a User admin lacks: bob is not theirs to change.
     response = preview(client, "auth_user", csv_bytes("username,groups", "bob,"))
-    assert "value 'Viewers': You cannot add users" in report_text(response)
+    assert "value 'bob': This user holds permissions you do not have" in report_text(response)
 
     response = preview(client, "auth_user", csv_bytes("username,email", "root,x@shop.example"))
     # "root" does not exist yet here: a new user is fine; an existing superuser is not.
