@@ -163,6 +163,13 @@ BACKOFFICE_ALERT_EMAILS = env.str("BACKOFFICE_ALERT_EMAILS", default="immediate"
 # the admin classes (add+change / view), not by import-export's permission settings; uploads
 # wait between preview and confirm in default storage (shared by app servers).
 BACKOFFICE_IMPORT_MAX_BYTES = env.int("BACKOFFICE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# A file over BACKOFFICE_IMPORT_MAX_BYTES is refused as it arrives, before Django's own
+# handlers store it (backoffice.kit.importing.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "backoffice.kit.importing.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Uploads of previews nobody confirmed are deleted after this many hours.
 BACKOFFICE_IMPORT_UPLOAD_MAX_AGE_HOURS = env.int(
     "BACKOFFICE_IMPORT_UPLOAD_MAX_AGE_HOURS", default=24

@@ -205,3 +205,26 @@ def test_csv_export_streams_the_resource_rows(superuser_client, how):
     assert rows[0] == PRODUCT_COLUMNS
     assert len(rows) == (3 if how == "filter" else 2)
     assert [row[1] for row in rows if row[0] == "LOW-1"] == ["'+cmd"]
+
+
+def test_xlsx_export_never_fails_on_control_characters_already_stored(superuser_client):
+    # Stored before imports refused them (or by another writer): XLSX cannot hold C0
+    # controls, so the export leaves them out instead of failing; CSV keeps them.
+    from django.db import connection
+
+    bad = "Bell\x07 and escape\x1b[0m"
+    if connection.vendor == "sqlite":
+        bad += " and NUL\x00"  # PostgreSQL itself refuses NUL in text
+    ProductFactory(sku="CTRL-1", name=bad, description="tab\tand newline\nkept")
+
+    response = export_post(
+        superuser_client, "catalog_product", "productresource", PRODUCT_COLUMNS, XLSX_FORMAT
+    )
+
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(body(response))).active
+    row = [cell.value for cell in sheet[2]]
+    assert row[1] == bad.replace("\x07", "").replace("\x1b", "").replace("\x00", "")
+    assert row[PRODUCT_COLUMNS.index("description")] == "tab\tand newline\nkept"
+    csv_response = export_post(superuser_client, "catalog_product", "productresource", ["name"])
+    assert csv_rows(csv_response)[1] == [bad]

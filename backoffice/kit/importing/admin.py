@@ -30,19 +30,26 @@ from .exporting import export_response
 from .reading import ImportFileError, check_upload, megabytes
 from .report import MAX_ERRORS_KEPT, ImportReport
 from .storage import ImportUploadStorage, import_uploads_purge
+from .uploads import upload_refusal
 
 
 class BulkImportForm(ImportForm):
     """import-export's upload form; the format follows the file name, so no format field."""
 
-    def __init__(self, formats, resources, **kwargs):
+    def __init__(self, formats, resources, *, refused_upload: str | None = None, **kwargs):
         super().__init__(formats, resources, **kwargs)
+        # A file the upload handler skipped (too large) is missing from FILES: say why.
+        self.refused_upload = refused_upload
+        if refused_upload:
+            self.fields["import_file"].required = False
         self.fields["format"].required = False
         self.fields["format"].widget = forms.HiddenInput()
         limit = megabytes(settings.BACKOFFICE_IMPORT_MAX_BYTES)
         self.fields["import_file"].help_text = f"CSV (UTF-8) or XLSX, up to {limit}."
 
     def clean_import_file(self):
+        if self.refused_upload:
+            raise ValidationError(self.refused_upload)
         upload = self.cleaned_data["import_file"]
         try:
             check_upload(name=upload.name, size=upload.size)
@@ -180,11 +187,14 @@ class BulkImportExportMixin(ExportActionMixin):
         return f"backoffice.import:{self.opts.label_lower}:{request.user.pk}"
 
     def _upload_form(self, request: HttpRequest, *, bound: bool = False) -> BulkImportForm:
+        if not bound:
+            return BulkImportForm(self.import_formats, self.get_resource_classes(request))
         return BulkImportForm(
             self.import_formats,
             self.get_resource_classes(request),
-            data=request.POST if bound else None,
-            files=request.FILES if bound else None,
+            data=request.POST,
+            files=request.FILES,
+            refused_upload=upload_refusal(request),
         )
 
     def _run_import(

@@ -12,41 +12,31 @@ back and is reported as an error (docs/architecture.md#the-import-engine).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from backoffice.kit.db import IDS_PER_QUERY
+from backoffice.kit.db import IDS_PER_QUERY, transaction_lock_try
 
+from .checks import cell_check, printable
+from .columns import Column, ParsedRow, header_positions
 from .parsing import cell_text
+
+__all__ = ["Column", "Importer", "ParsedRow", "file_import"]
 from .reading import ImportFileError, check_upload, format_for, read_table
 from .report import INVALID, NEW, SKIP, UPDATE, ImportReport, RowError
 from .writing import insert_rows
 
+logger = logging.getLogger(__name__)
+
 # Rows per chunk: keys are looked up with one IN (...) list per chunk.
 CHUNK_SIZE = IDS_PER_QUERY
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    parse: Callable[[Any], Any]
-    required: bool = False
-    # An empty cell in an optional column means "leave as is" (new rows get the default).
-    empty_means_unset: bool = True
-
-
-@dataclass
-class ParsedRow:
-    number: int
-    values: dict[str, Any]
-    instance: Model | None = None
 
 
 class Importer:
@@ -56,6 +46,8 @@ class Importer:
     key: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
     refused_columns: ClassVar[dict[str, str]] = {}
+    # How long a confirm waits for another confirm of the same model to finish.
+    lock_wait_seconds: ClassVar[float] = 5.0
 
     def __init__(self, *, user: Any = None) -> None:
         self.user = user  # None: a system job (command line) acting with full rights
@@ -130,9 +122,13 @@ class Importer:
         dry_run: bool,
         progress: Callable[[int], None] | None = None,
     ) -> ImportReport:
-        report = ImportReport(model_name=str(self.model._meta.verbose_name_plural), dry_run=dry_run)
+        report = ImportReport(model_name=self._plural(), dry_run=dry_run)
         try:
             with transaction.atomic():
+                # One confirm per model at a time: two files updating the same rows in
+                # different orders would deadlock on PostgreSQL. Previews take no row locks.
+                if not dry_run:
+                    self._serialize()
                 with self.writing(dry_run=dry_run):
                     self._run(read_table(data=data, file_format=file_format), report, progress)
                 report.written = not (dry_run or report.has_errors)
@@ -142,25 +138,47 @@ class Importer:
         except ImportFileError as error:
             report.written = False
             report.add_file_error(str(error))
-        except DatabaseError as error:
+        except IntegrityError:
+            logger.warning("Import of %s refused by a constraint", self._plural(), exc_info=True)
             report.written = False
-            report.add_file_error(f"The database refused the file: {error}")
+            report.add_file_error(
+                "The database refused the file: some of its rows were added or changed by "
+                "someone else while it was imported. Nothing was written; upload it again."
+            )
+        except DatabaseError:
+            # The database's own text (process ids, SQL) is for the log, not for the user.
+            logger.exception("Import of %s failed in the database", self._plural())
+            report.written = False
+            report.add_file_error(
+                "The database refused the file; nothing was written. Try again in a moment, "
+                "and tell an administrator if it happens again."
+            )
         return report
+
+    def _plural(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    def _serialize(self) -> None:
+        name = f"backoffice.kit.importing:{self.model._meta.label_lower}"
+        if not transaction_lock_try(name=name, wait_seconds=self.lock_wait_seconds):
+            raise ImportFileError(
+                f"Another import of {self._plural()} is running, try again in a moment."
+            )
 
     def _run(
         self,
-        table: Iterator[list[Any]],
+        table: Iterator[tuple[int, list[Any]]],
         report: ImportReport,
         progress: Callable[[int], None] | None,
     ) -> None:
-        header = next(table, None)
-        if header is None:
+        first = next(table, None)
+        if first is None:
             raise ImportFileError("The file is empty.")
-        positions = self._read_header(header)
+        positions = self._read_header(first[1])
         seen: dict[str, int] = {}
         chunk: list[ParsedRow] = []
         data_rows = 0
-        for number, cells in enumerate(table, start=2):
+        for number, cells in table:
             if not "".join(map(str, cells)).strip():
                 continue  # blank lines (a trailing newline, spreadsheet padding)
             data_rows += 1
@@ -191,26 +209,16 @@ class Importer:
             raise ImportFileError("The file has a header row but no data rows.")
 
     def _read_header(self, header: list[Any]) -> dict[str, int]:
-        names = [cell_text(cell).lstrip("\ufeff").strip().lower() for cell in header]
-        while names and not names[-1]:
-            names.pop()  # spreadsheets pad the header with empty cells
-        expected = f"Expected columns: {', '.join(self.column_names())}."
-        problems = []
-        for name in names:
-            if name in self.refused_columns:
-                problems.append(f"Column '{name}' cannot be imported: {self.refused_columns[name]}")
-            elif name not in self.column_names():
-                problems.append(f"Unknown column '{name}'. {expected}")
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        problems += [f"Column '{name}' appears more than once." for name in duplicates]
-        missing = [name for name in self.required_columns() if name not in names]
-        if missing:
-            problems.append(f"Missing required column(s): {', '.join(missing)}. {expected}")
-        if problems:
-            raise ImportFileError(" ".join(problems))
-        positions = {name: position for position, name in enumerate(names)}
+        positions = header_positions(
+            header,
+            known=self.column_names(),
+            required=self.required_columns(),
+            refused=self.refused_columns,
+        )
         self._layout = [
-            (column, positions[column.name]) for column in self.columns if column.name in positions
+            (column, positions[column.name], cell_check(self.model, column.name))
+            for column in self.columns
+            if column.name in positions
         ]
         return positions
 
@@ -220,7 +228,7 @@ class Importer:
         values: dict[str, Any] = {}
         valid = True
         width = len(cells)
-        for column, position in self._layout:
+        for column, position, check in self._layout:
             raw = cells[position] if position < width else ""
             text = cell_text(raw)
             if not text:
@@ -231,10 +239,13 @@ class Importer:
                 if column.empty_means_unset:
                     continue
             try:
-                values[column.name] = column.parse(raw)
+                value = column.parse(raw)
+                check(value)
             except ValueError as error:
-                report.add_error(RowError(number, column.name, text, str(error)))
+                report.add_error(RowError(number, column.name, printable(text), str(error)))
                 valid = False
+            else:
+                values[column.name] = value
         if width > len(positions) and "".join(map(str, cells[len(positions) :])).strip():
             report.add_error(RowError(number, None, None, "More cells than header columns."))
             valid = False

@@ -1,5 +1,10 @@
 """Exports written row by row: CSV as a streamed response, XLSX through a write-only
-workbook in a temporary file, instead of import-export's whole tablib dataset in memory."""
+workbook in a temporary file, instead of import-export's whole tablib dataset in memory.
+
+An export never fails on stored data: control characters XLSX cannot hold (rows stored
+before the import refused them, or written elsewhere) are left out of XLSX cells; CSV
+carries them as they are.
+"""
 
 import csv
 import tempfile
@@ -11,6 +16,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from import_export.formats.base_formats import XLSX, Format
 from import_export.resources import ModelResource
 from openpyxl import Workbook
+
+from .checks import ILLEGAL_CHARACTERS
 
 
 def export_response(
@@ -30,9 +37,12 @@ def export_response(
     def rows() -> Iterator[list[Any]]:
         yield headers
         for instance in resource.iter_queryset(queryset):
-            yield [
+            row = [
                 resource.export_field(field, instance, force_native_type=native) for field in fields
             ]
+            if native:  # XLSX cannot hold C0 control characters that older rows may carry
+                row = [_xlsx_safe(value) for value in row]
+            yield row
 
     content_type = file_format.get_content_type()
     if native:
@@ -41,6 +51,12 @@ def export_response(
         response = StreamingHttpResponse(csv_lines(rows()), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _xlsx_safe(value: Any) -> Any:
+    if type(value) is str and ILLEGAL_CHARACTERS.search(value):
+        return ILLEGAL_CHARACTERS.sub("", value)
+    return value
 
 
 class _LineBuffer:

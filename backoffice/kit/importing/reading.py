@@ -1,23 +1,22 @@
-"""Reading an uploaded file: checks by name and size, then CSV or XLSX rows of raw cells."""
+"""Reading an uploaded file: checks by name and size, then CSV or XLSX rows of raw cells.
+
+ImportFileError and megabytes are defined in errors.py and used from here by the rest.
+"""
 
 import csv
 import io
 import os
-import zipfile
 from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 
+from .errors import ImportFileError, megabytes
+from .xlsx import read_xlsx
+
+__all__ = ["ImportFileError", "check_upload", "format_for", "megabytes", "read_table"]
+
 ACCEPTED_ENCODINGS = "UTF-8 (with or without a byte-order mark)"
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read: wrong type, encoding, size or header."""
-
-
-def megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def too_large_message(*, name: str, size: int) -> str:
@@ -42,14 +41,14 @@ def format_for(name: str) -> str:
     return "xlsx" if name.lower().endswith(".xlsx") else "csv"
 
 
-def read_table(*, data: bytes, file_format: str) -> Iterator[list[Any]]:
-    """Yield the header and then each row as a list of raw cells."""
+def read_table(*, data: bytes, file_format: str) -> Iterator[tuple[int, list[Any]]]:
+    """Yield (row number, raw cells): the header is row 1; fully empty rows may be left out."""
     if not data:
         raise ImportFileError("The file is empty.")
     if file_format == "xlsx":
-        yield from _read_xlsx(data)
+        yield from read_xlsx(data)
     else:
-        yield from _read_csv(data)
+        yield from enumerate(_read_csv(data), start=1)
 
 
 def _read_csv(data: bytes) -> Iterator[list[str]]:
@@ -70,17 +69,3 @@ def _read_csv(data: bytes) -> Iterator[list[str]]:
         yield from csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""))
     except csv.Error as error:
         raise ImportFileError(f"The CSV file cannot be read: {error}.") from None
-
-
-def _read_xlsx(data: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ImportFileError("This is not a valid XLSX file.") from None
-    try:
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
-            yield ["" if cell is None else cell for cell in row]
-    finally:
-        workbook.close()
