@@ -1,53 +1,76 @@
 #!/usr/bin/env bash
-# Load benchmark: gunicorn (production settings) on 127.0.0.1, driven by wrk for a bounded time.
+# Load benchmark: the admin pages under load at 10k rows and at 1M rows, in the same run.
 #
-#   DATABASE_URL=sqlite:////tmp/bench_large.sqlite3 bench/load_bench.sh
-#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_large bench/load_bench.sh
+#   SMALL_URL=postgres://postgres@127.0.0.1:5432/bo_perf_small \
+#   LARGE_URL=postgres://postgres@127.0.0.1:5432/bo_perf_large bench/load_bench.sh
 #
-# Migrates and collects static files, makes sure the bench superuser exists, starts gunicorn,
-# logs in with curl (CSRF token + session cookie) and runs wrk against the login page (no
-# cookie), the dashboard and the product list (with the cookie). Prints requests/s, latency
-# percentiles and error counts per page; stops gunicorn on exit. Loopback only.
-# Knobs: PORT (8105), WORKERS (4), CONNECTIONS (16), THREADS (2), DURATION seconds (15).
+# One gunicorn (production settings, WORKERS sync workers, gunicorn.conf.py) per database on
+# 127.0.0.1, all started at once; wrk drives one at a time, so every page is measured on the
+# small and the large database back to back and the machine's other load hits both alike.
+# Logs in with curl (CSRF token + session cookie), counts every answer that is not 2xx, and
+# prints per page and database requests/s, latency percentiles and the workers' CPU time per
+# request, then the ratio of requests/s large/small against the target (>= 0.8).
+# The databases must be seeded (bench/pages_bench.py seeds them, or bench/seed_scale.py).
+#
+# BASELINE=DIR with BASELINE_SMALL_URL / BASELINE_LARGE_URL adds the same pages served by
+# another checkout (e.g. a worktree of the commit to compare with) on its copies of the
+# databases: before and after in one run.
+# Knobs: PORT (first port, 8105), WORKERS (4), CONNECTIONS (16), THREADS (2), DURATION (10 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT="$PWD"
 
-export DATABASE_URL="${DATABASE_URL:-sqlite:////tmp/bench_large.sqlite3}"
+SMALL_URL="${SMALL_URL:?SMALL_URL: the database seeded with 10k products}"
+LARGE_URL="${LARGE_URL:?LARGE_URL: the database seeded with 1M products (100k on SQLite)}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-backoffice.settings.production}"
 export SECRET_KEY="${SECRET_KEY:-bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz}"
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1}"
 export DEBUG=false
 # Plain HTTP on loopback: no redirect to HTTPS, no HSTS. Everything else stays production.
 export SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 LOG_LEVEL="${LOG_LEVEL:-WARNING}"
-export STATIC_ROOT="${STATIC_ROOT:-$PWD/bench/out/staticfiles}"
 export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.dummy.EmailBackend}"
 
 PORT="${PORT:-8105}"
 WORKERS="${WORKERS:-4}"
 CONNECTIONS="${CONNECTIONS:-16}"
 THREADS="${THREADS:-2}"
-DURATION="${DURATION:-15}"
-BASE="http://127.0.0.1:${PORT}"
+DURATION="${DURATION:-10}"
 ADMIN="/${ADMIN_URL:-admin/}"
 USERNAME="bench-superuser"
 PASSWORD="bench-load-password-7c1e"
-PYTHON=.venv/bin/python
+RATIO_TARGET=0.8
 WORK="$(mktemp -d)"
 
-GUNICORN_PID=""
+# name project database-url
+SERVERS=("after-small $ROOT $SMALL_URL" "after-large $ROOT $LARGE_URL")
+if [[ -n "${BASELINE:-}" ]]; then
+  BASELINE="$(cd "$BASELINE" && pwd)"
+  SERVERS=("before-small $BASELINE ${BASELINE_SMALL_URL:?}" "before-large $BASELINE ${BASELINE_LARGE_URL:?}" "${SERVERS[@]}")
+fi
+declare -A PID BASE COOKIE PRODUCT
+
 cleanup() {
-  if [[ -n "$GUNICORN_PID" ]] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
-    kill -TERM "$GUNICORN_PID"
-    wait "$GUNICORN_PID" 2>/dev/null || true
-  fi
+  local name
+  for name in "${!PID[@]}"; do
+    if kill -0 "${PID[$name]}" 2>/dev/null; then
+      kill -TERM "${PID[$name]}"
+      wait "${PID[$name]}" 2>/dev/null || true
+    fi
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
-echo "::: preparing ${DATABASE_URL%%://*} database"
-$PYTHON manage.py migrate --verbosity 0 --no-input
-$PYTHON manage.py collectstatic --verbosity 0 --no-input
-BENCH_PASSWORD="$PASSWORD" $PYTHON manage.py shell --no-imports -c "
+cookie_value() { sed -n "s/^[Ss]et-[Cc]ookie: $1=\([^;]*\).*/\1/p" "$2" | tail -n 1; }
+
+start_server() {  # name project url port
+  local name="$1" project="$2" url="$3" port="$4" python="$2/.venv/bin/python"
+  local environment=(env "DATABASE_URL=$url" "STATIC_ROOT=$project/bench/out/staticfiles")
+  echo "::: $name: ${url%%://*} database, $project"
+  (cd "$project" && "${environment[@]}" "$python" manage.py migrate --verbosity 0 --no-input)
+  (cd "$project" && "${environment[@]}" "$python" manage.py collectstatic --verbosity 0 --no-input)
+  PRODUCT[$name]="$(cd "$project" && "${environment[@]}" BENCH_PASSWORD="$PASSWORD" \
+    "$python" manage.py shell --no-imports -c "
 import os
 from django.contrib.auth import get_user_model
 user, _ = get_user_model().objects.get_or_create(username='$USERNAME')
@@ -55,44 +78,40 @@ user.is_staff = user.is_superuser = user.is_active = True
 user.set_password(os.environ['BENCH_PASSWORD'])
 user.save()
 from catalog.models import Product
-print(f'::: {Product.objects.count():,} products in the database')
-"
+count = Product.objects.count()
+print(Product.objects.order_by('sku').values_list('pk', flat=True)[count // 2])
+" 2>/dev/null | tail -n 1)"
+  (cd "$project" && exec "${environment[@]}" "$project/.venv/bin/gunicorn" \
+    --config gunicorn.conf.py backoffice.wsgi:application --bind "127.0.0.1:$port" \
+    --workers "$WORKERS" --access-logfile /dev/null) >"$WORK/$name.log" 2>&1 &
+  PID[$name]=$!
+  BASE[$name]="http://127.0.0.1:$port"
+}
 
-config=()
-[[ -f gunicorn.conf.py ]] && config=(--config gunicorn.conf.py)
-.venv/bin/gunicorn "${config[@]}" backoffice.wsgi:application \
-  --bind "127.0.0.1:${PORT}" --workers "$WORKERS" --access-logfile /dev/null \
-  >"$WORK/gunicorn.log" 2>&1 &
-GUNICORN_PID=$!
+log_in() {  # name: like a browser, GET the form (CSRF cookie + token), POST it
+  local name="$1" base="${BASE[$1]}"
+  for _ in $(seq 1 120); do
+    curl -fs -o /dev/null "$base${ADMIN}login/" && break
+    sleep 0.5
+  done
+  curl -fs -D "$WORK/$name.form" -o "$WORK/$name.html" "$base${ADMIN}login/" \
+    || { cat "$WORK/$name.log"; exit 1; }
+  local csrf_cookie csrf_token session
+  csrf_cookie="$(cookie_value csrftoken "$WORK/$name.form")"
+  csrf_token="$(sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' "$WORK/$name.html" | head -n 1)"
+  curl -s -D "$WORK/$name.login" -o /dev/null -H "Cookie: csrftoken=$csrf_cookie" \
+    --data-urlencode "csrfmiddlewaretoken=$csrf_token" --data-urlencode "username=$USERNAME" \
+    --data-urlencode "password=$PASSWORD" --data-urlencode "next=${ADMIN}" "$base${ADMIN}login/"
+  session="$(cookie_value sessionid "$WORK/$name.login")"
+  [[ -n "$session" ]] || { echo "$name: login failed"; cat "$WORK/$name.login"; exit 1; }
+  COOKIE[$name]="Cookie: sessionid=$session; csrftoken=$csrf_cookie"
+}
 
-for _ in $(seq 1 60); do
-  curl -fs -o /dev/null "$BASE${ADMIN}login/" && break
-  sleep 0.5
-done
-curl -fs -o /dev/null "$BASE${ADMIN}login/" || { cat "$WORK/gunicorn.log"; exit 1; }
-
-# Log in like a browser: GET the form (CSRF cookie + token), POST it, keep the session cookie.
-cookie_value() { sed -n "s/^[Ss]et-[Cc]ookie: $1=\([^;]*\).*/\1/p" "$2" | tail -n 1; }
-curl -fs -D "$WORK/form.headers" -o "$WORK/form.html" "$BASE${ADMIN}login/"
-csrf_cookie="$(cookie_value csrftoken "$WORK/form.headers")"
-csrf_token="$(sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' "$WORK/form.html" | head -n 1)"
-curl -s -D "$WORK/login.headers" -o /dev/null -H "Cookie: csrftoken=$csrf_cookie" \
-  --data-urlencode "csrfmiddlewaretoken=$csrf_token" --data-urlencode "username=$USERNAME" \
-  --data-urlencode "password=$PASSWORD" --data-urlencode "next=${ADMIN}" "$BASE${ADMIN}login/"
-session="$(cookie_value sessionid "$WORK/login.headers")"
-[[ -n "$session" ]] || { echo "login failed:"; cat "$WORK/login.headers"; exit 1; }
-COOKIE="Cookie: sessionid=$session; csrftoken=$csrf_cookie"
-status="$(curl -s -o /dev/null -w '%{http_code}' -H "$COOKIE" "$BASE${ADMIN}")"
-[[ "$status" == 200 ]] || { echo "the dashboard answered $status after login"; exit 1; }
-
-# The machine's speed of the moment (bench/_django.py calibration) is printed at the start and
-# the end: req/s moves with it. The "cpu ms" column is the CPU time of the gunicorn workers
-# per answered request: 2 cores serve at most 2000 / cpu-ms requests per second.
-worker_cpu_ticks() {  # CPU of the gunicorn workers, in clock ticks, recycled ones included
+worker_cpu_ticks() {  # CPU of a gunicorn's workers in clock ticks, recycled ones included
   # The master's cutime + cstime: the workers it has reaped (max_requests recycles them).
-  local total pid
-  total="$(sed 's/.*) //' "/proc/$GUNICORN_PID/stat" | awk '{print $14 + $15}')"
-  for pid in $(pgrep -P "$GUNICORN_PID"); do
+  local master="$1" total pid
+  total="$(sed 's/.*) //' "/proc/$master/stat" | awk '{print $14 + $15}')"
+  for pid in $(pgrep -P "$master"); do
     # Fields after "pid (comm) ": the title gunicorn gives its workers holds spaces.
     total=$(( total + $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}') ))
   done
@@ -100,36 +119,84 @@ worker_cpu_ticks() {  # CPU of the gunicorn workers, in clock ticks, recycled on
 }
 TICKS_PER_SECOND="$(getconf CLK_TCK)"
 
-echo "::: gunicorn ${WORKERS} workers on 127.0.0.1:${PORT}; wrk ${THREADS} threads," \
-  "${CONNECTIONS} connections, ${DURATION} s per page; load average $(cut -d' ' -f1 /proc/loadavg)"
-echo "::: $($PYTHON bench/_django.py calibration)"
-printf '%-14s %9s %8s %8s %8s %8s %8s %5s %7s %7s\n' page "req/s" "p50 ms" "p90 ms" "p99 ms" \
-  "max ms" "not 2xx" 5xx "socket" "cpu ms"
+port="$PORT"
+for server in "${SERVERS[@]}"; do
+  read -r name project url <<<"$server"
+  start_server "$name" "$project" "$url" "$port"
+  port=$((port + 1))
+done
+for server in "${SERVERS[@]}"; do
+  read -r name _ <<<"$server"
+  log_in "$name"
+done
+
+PAGES=(
+  "dashboard|"
+  "deletion records|alerts/deletionrecord/"
+  "low stock|catalog/product/?stock_state=low"
+  "article list|catalog/article/"
+  "product list|catalog/product/"
+  "stock alerts|alerts/stockalert/"
+  "change form|catalog/product/{product}/change/"
+  "sku search|catalog/product/?q=TEA-00"
+)
+
+echo "::: gunicorn ${WORKERS} workers per database on 127.0.0.1; wrk ${THREADS} threads," \
+  "${CONNECTIONS} connections, ${DURATION} s per page and database;" \
+  "load average $(cut -d' ' -f1 /proc/loadavg)"
+echo "::: $("$ROOT/.venv/bin/python" bench/_django.py calibration)"
+printf '%-17s %-13s %8s %7s %7s %7s %7s %6s\n' page server "req/s" "p50 ms" "p90 ms" \
+  "p99 ms" "errors" "cpu ms"
 failures=0
-run() {
-  local label="$1" path="$2"; shift 2
-  local line ticks_before ticks_after
-  ticks_before="$(worker_cpu_ticks)"
-  line="$(wrk --threads "$THREADS" --connections "$CONNECTIONS" --duration "${DURATION}s" \
-    --timeout 10s --script bench/wrk_status.lua "$@" "$BASE$path" | grep '^RESULT')"
-  ticks_after="$(worker_cpu_ticks)"
-  local requests rps p50_ms p90_ms p99_ms max_ms not_2xx server_errors socket_errors
-  eval "$(echo "${line#RESULT }" | tr ' ' '\n' | sed 's/^5xx=/server_errors=/')"
-  local cpu_ms
-  cpu_ms="$(awk -v t=$(( ticks_after - ticks_before )) -v hz="$TICKS_PER_SECOND" -v n="$requests" \
-    'BEGIN { printf "%.1f", (n > 0 ? t * 1000 / hz / n : 0) }')"
-  printf '%-14s %9s %8s %8s %8s %8s %8s %5s %7s %7s\n' "$label" "$rps" "$p50_ms" "$p90_ms" \
-    "$p99_ms" "$max_ms" "$not_2xx" "$server_errors" "$socket_errors" "$cpu_ms"
-  if (( not_2xx + server_errors + socket_errors > 0 )); then failures=$((failures + 1)); fi
-}
-run "login page" "${ADMIN}login/"
-run "dashboard" "${ADMIN}" -H "$COOKIE"
-run "product list" "${ADMIN}catalog/product/" -H "$COOKIE"
+declare -A RPS
+for page in "${PAGES[@]}"; do
+  label="${page%%|*}"
+  for server in "${SERVERS[@]}"; do
+    read -r name _ <<<"$server"
+    path="${ADMIN}${page#*|}"
+    path="${path//\{product\}/${PRODUCT[$name]}}"
+    ticks_before="$(worker_cpu_ticks "${PID[$name]}")"
+    line="$(wrk --threads "$THREADS" --connections "$CONNECTIONS" --duration "${DURATION}s" \
+      --timeout 10s --script bench/wrk_status.lua -H "${COOKIE[$name]}" \
+      "${BASE[$name]}$path" | grep '^RESULT')"
+    ticks_after="$(worker_cpu_ticks "${PID[$name]}")"
+    eval "$(echo "${line#RESULT }" | tr ' ' '\n' | sed 's/^5xx=/server_errors=/')"
+    cpu_ms="$(awk -v t=$(( ticks_after - ticks_before )) -v hz="$TICKS_PER_SECOND" \
+      -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? t * 1000 / hz / n : 0) }')"
+    errors=$(( not_2xx + server_errors + socket_errors ))
+    printf '%-17s %-13s %8s %7s %7s %7s %7s %6s\n' "$label" "$name" "$rps" "$p50_ms" \
+      "$p90_ms" "$p99_ms" "$errors" "$cpu_ms"
+    RPS["$label $name"]="$rps"
+    if (( errors > 0 )); then failures=$((failures + 1)); fi
+  done
+done
+
+echo
+echo "req/s at the large size / req/s at the small size (target >= $RATIO_TARGET):"
+sides=(after)
+[[ -n "${BASELINE:-}" ]] && sides=(before after)
+for page in "${PAGES[@]}"; do
+  label="${page%%|*}"
+  row="$(printf '%-17s' "$label")"
+  for side in "${sides[@]}"; do
+    read -r ratio verdict < <(awk -v l="${RPS["$label $side-large"]}" \
+      -v s="${RPS["$label $side-small"]}" -v t="$RATIO_TARGET" \
+      'BEGIN { r = l / s; printf "%.2f %s\n", r, (r >= t ? "ok" : "MISSED") }')
+    row+="$(printf '  %s %7s -> %7s = %s %-6s' "$side" "${RPS["$label $side-small"]}" \
+      "${RPS["$label $side-large"]}" "$ratio" "$verdict")"
+    if [[ "$side" == after && "$verdict" == MISSED ]]; then failures=$((failures + 1)); fi
+  done
+  echo "$row"
+done
 
 echo "::: load average at the end $(cut -d' ' -f1 /proc/loadavg) (other processes share the CPUs)"
-echo "::: $($PYTHON bench/_django.py calibration)"
-if grep -q "Traceback\|CRITICAL\|ERROR" "$WORK/gunicorn.log"; then
-  echo "::: gunicorn logged errors:"; grep -m 20 "Traceback\|CRITICAL\|ERROR" "$WORK/gunicorn.log"
-  failures=$((failures + 1))
-fi
+echo "::: $("$ROOT/.venv/bin/python" bench/_django.py calibration)"
+for server in "${SERVERS[@]}"; do
+  read -r name _ <<<"$server"
+  if grep -q "Traceback\|CRITICAL\|ERROR" "$WORK/$name.log"; then
+    echo "::: $name: gunicorn logged errors:"
+    grep -m 20 "Traceback\|CRITICAL\|ERROR" "$WORK/$name.log"
+    failures=$((failures + 1))
+  fi
+done
 exit $(( failures > 0 ))
