@@ -20,11 +20,10 @@ from django.utils.timesince import timesince
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from backoffice.admin_urls import admin_change_url
+from backoffice.kit.admin_urls import ObjectUrlsMixin, admin_change_url
 from backoffice.kit.list_filters import IndexedRelatedOnlyFieldListFilter, distinct_values
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
-from backoffice.pagination import LargeTableCountsMixin
-from backoffice.widgets import PythonRenderedRowsMixin
+from backoffice.kit.pagination import LargeTableCountsMixin
 
 from . import services
 from .models import DeletionRecord, StockAlert
@@ -43,7 +42,7 @@ NOT_RESTORED_BADGE = format_html('<span class="badge text-bg-secondary">{}</span
 
 
 class ReadOnlyHistoryAdmin(
-    DeclaredLookupsOnlyMixin, LargeTableCountsMixin, PythonRenderedRowsMixin, admin.ModelAdmin
+    DeclaredLookupsOnlyMixin, LargeTableCountsMixin, ObjectUrlsMixin, admin.ModelAdmin
 ):
     """Records written by the system: viewable, never added, edited or deleted by hand."""
 

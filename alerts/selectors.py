@@ -14,7 +14,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import dateformat, timezone
 from django.utils.translation import get_language
 
-from backoffice.admin_urls import object_url
+from backoffice.kit.admin_urls import object_url
 
 from .models import DashboardCount, DeletionRecord, StockAlert
 from .rules import deletion_record_may_restore, deletion_records_with_grants

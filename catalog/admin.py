@@ -6,11 +6,11 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from backoffice.kit.admin_urls import ObjectUrlsMixin
 from backoffice.kit.importing.admin import BulkImportExportMixin
 from backoffice.kit.list_filters import IndexedRelatedOnlyFieldListFilter
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
-from backoffice.pagination import LargeTableCountsMixin
-from backoffice.widgets import PythonRenderedRowsMixin
+from backoffice.kit.pagination import LargeTableCountsMixin
 
 from . import search, services
 from .models import Article, Product
@@ -49,7 +49,7 @@ class StockStateFilter(admin.SimpleListFilter):
 class ProductAdmin(
     DeclaredLookupsOnlyMixin,
     LargeTableCountsMixin,
-    PythonRenderedRowsMixin,
+    ObjectUrlsMixin,
     BulkImportExportMixin,
     admin.ModelAdmin,
 ):
@@ -118,7 +118,7 @@ class ProductAdmin(
 class ArticleAdmin(
     DeclaredLookupsOnlyMixin,
     LargeTableCountsMixin,
-    PythonRenderedRowsMixin,
+    ObjectUrlsMixin,
     BulkImportExportMixin,
     admin.ModelAdmin,
 ):

@@ -86,6 +86,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's built-in widgets rendered by Jinja2 (docs/architecture.md#rendering).
+FORM_RENDERER = "backoffice.kit.forms.FormRenderer"
+
 # AxesStandaloneBackend first: it refuses a locked-out username+IP pair before any password
 # is checked.
 AUTHENTICATION_BACKENDS = [

@@ -1,5 +1,5 @@
 """The product list in a real browser: selecting across pages, on a plain list and on a
-search counted only up to a limit (backoffice.pagination)."""
+search counted only up to a limit (backoffice.kit.pagination)."""
 
 import re
 
