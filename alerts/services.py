@@ -187,10 +187,13 @@ def _notify_after_commit(*, raised_at: datetime) -> None:
     # After commit only, so a rolled-back (dry-run) import sends nothing. Every alert raised
     # by one call shares raised_at, which is how the callback finds them again.
     if settings.BACKOFFICE_ALERT_EMAILS == "immediate":
-        # A function, not functools.partial: Django logs a failing robust callback by its
-        # __qualname__, which a partial lacks (the logging itself would raise).
+        # Sent by a Celery worker (alerts.tasks, retried while the mail server is down), so
+        # the request that raised the alert never waits for SMTP. A function, not
+        # functools.partial: Django logs a failing robust callback by its __qualname__.
+        from .tasks import alert_email_send
+
         def notify() -> None:
-            stock_alerts_notify(raised_at=raised_at)
+            alert_email_send.delay(raised_at.isoformat())
 
         transaction.on_commit(notify, robust=True)
 

@@ -9,6 +9,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from kombu.exceptions import OperationalError
+
+from .celery import app as celery_app
 
 # Once every migration is applied it stays so for the life of the process (a deploy
 # migrates before it starts new workers), so the migration graph is read only until then.
@@ -33,13 +36,27 @@ def _migrations_applied() -> bool:
     return _migrations_known_applied
 
 
+def _broker_reachable() -> bool:
+    try:
+        with celery_app.connection_for_write(connect_timeout=1) as broker:
+            broker.ensure_connection(max_retries=0)
+        return True
+    except (OperationalError, OSError):
+        return False
+
+
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers and every migration is applied, else 503. No login."""
+    """200 when the database answers and every migration is applied, else 503. No login.
+
+    The Celery broker is reported too, but a web host whose broker is down still serves
+    every page (jobs wait to be queued), so it stays in the load balancer.
+    """
     checks = {"database": _database_reachable()}
     checks["migrations"] = checks["database"] and _migrations_applied()
     healthy = all(checks.values())
+    checks["broker"] = _broker_reachable()
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable"}
         | {name: "ok" if passed else "failing" for name, passed in checks.items()},

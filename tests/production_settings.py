@@ -11,5 +11,6 @@ def load_production_settings(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """The production settings module, executed afresh with its required variables set."""
     monkeypatch.setenv("SECRET_KEY", "x" * 60)
     monkeypatch.setenv("ALLOWED_HOSTS", "testserver")
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
     sys.modules.pop("backoffice.settings.production", None)
     return importlib.import_module("backoffice.settings.production")

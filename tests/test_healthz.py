@@ -1,4 +1,5 @@
-"""/healthz: database reachable and migrations applied, no login, fit for a load balancer."""
+"""/healthz: database reachable and migrations applied, no login, fit for a load balancer;
+the Celery broker is reported without taking the host out of the balancer."""
 
 import pytest
 from django.db import DatabaseError
@@ -6,6 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from backoffice import views
+from backoffice.celery import app as celery_app
 from tests.production_settings import load_production_settings
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +21,26 @@ def forget_migration_state(monkeypatch):
 def test_healthy_without_login():
     response = Client().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "migrations": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "migrations": "ok",
+        "broker": "ok",
+    }
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_an_unreachable_broker_shows_but_keeps_the_host_in_the_balancer(monkeypatch):
+    # Nothing listens on port 1: the connection is refused at once.
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "migrations": "ok",
+        "broker": "failing",
+    }
 
 
 def test_unapplied_migrations_make_it_unavailable(monkeypatch):
@@ -29,7 +49,12 @@ def test_unapplied_migrations_make_it_unavailable(monkeypatch):
     )
     response = Client().get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "migrations": "failing"}
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "ok",
+        "migrations": "failing",
+        "broker": "ok",
+    }
 
 
 def test_an_unreachable_database_makes_it_unavailable(monkeypatch):

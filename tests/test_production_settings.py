@@ -37,6 +37,7 @@ def run_manage(*args: str, tmp_path: Path, **environment: str) -> subprocess.Com
 DOCUMENTED_ENVIRONMENT = {
     "SECRET_KEY": "k7#Lq2Vw9zR!t4Xp8sYb3Nc6Hf1Jd5Gm0Ae-Uo_Ii+Ww=Zz%Qq^Rr&Ss*Tt(Uu)Vv",
     "ALLOWED_HOSTS": "backoffice.example.com",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
 }
 
@@ -64,7 +65,7 @@ def test_check_deploy_flags_a_weak_secret_key(tmp_path):
     assert "security.W009" in result.stderr + result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "CELERY_BROKER_URL"])
 def test_production_refuses_to_start_without_a_required_variable(tmp_path, missing):
     environment = {k: v for k, v in DOCUMENTED_ENVIRONMENT.items() if k != missing}
     result = run_manage("check", tmp_path=tmp_path, **environment)

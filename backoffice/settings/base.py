@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -177,5 +178,46 @@ FILE_UPLOAD_HANDLERS = [
 BACKOFFICE_IMPORT_UPLOAD_MAX_AGE_HOURS = env.int(
     "BACKOFFICE_IMPORT_UPLOAD_MAX_AGE_HOURS", default=24
 )
+
+# Background jobs on Celery (backoffice/celery.py; docs/operations.md). Production sets a
+# Redis URL; without one, kombu's filesystem transport keeps the queue in var/celery/, so
+# scripts/serve.sh's worker needs no server (one host only: web and worker share the folder).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+_CELERY_FOLDER = BASE_DIR / "var" / "celery"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(_CELERY_FOLDER / "queue"),
+        "data_folder_out": str(_CELERY_FOLDER / "queue"),
+        "control_folder": str(_CELERY_FOLDER / "control"),
+        "processed_folder": str(_CELERY_FOLDER / "processed"),
+        "store_processed": False,
+        "polling_interval": 0.5,
+    }
+    if CELERY_BROKER_URL.startswith("filesystem://")
+    # Redis hands an unacknowledged message to another worker after this many seconds: it
+    # must exceed the longest import, or a running import would be delivered twice (the
+    # job's status makes that harmless, but it wastes a worker).
+    else {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 60 * 60)}
+)
+# Job progress and results live on the job rows, never in a result backend.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Long tasks: acknowledged after they finish, re-queued when the process running one dies
+# (SIGKILL, out of memory), and one message reserved per worker process at a time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# Celery beat: the daily low-stock digest (sent only with BACKOFFICE_ALERT_EMAILS=digest).
+CELERY_BEAT_SCHEDULE = {
+    "alert-digest": {
+        "task": "alerts.tasks.alert_digest_send",
+        "schedule": crontab(hour=env.int("BACKOFFICE_DIGEST_HOUR", default=7), minute=0),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(_CELERY_FOLDER / "beat-schedule")
 
 from .jazzmin import JAZZMIN_SETTINGS, JAZZMIN_UI_TWEAKS  # noqa: E402, F401

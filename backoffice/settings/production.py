@@ -12,6 +12,8 @@ from .base import STORAGES, env
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Named explicitly (Redis): base's filesystem broker serves the processes of one host only.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL")
 
 # Static files: hashed names (cacheable forever), gzip copies, served by WhiteNoise.
 STORAGES = {
