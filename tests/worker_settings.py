@@ -11,7 +11,6 @@ from backoffice.settings.test import DATABASES
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = os.environ["TEST_WORKER_BROKER_URL"]
 CELERY_BROKER_TRANSPORT_OPTIONS = json.loads(os.environ["TEST_WORKER_BROKER_OPTIONS"])
-CELERY_TASK_DEFAULT_QUEUE = os.environ["TEST_WORKER_QUEUE"]
 DATABASES["default"]["NAME"] = os.environ["TEST_WORKER_DATABASE_NAME"]
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ["TEST_WORKER_EMAIL_DIR"]

@@ -1,8 +1,9 @@
 """A real `celery worker` process for the tests that need one, sharing the test database.
 
 The broker is Redis when 127.0.0.1:6379 answers (`.ci/run` starts it) and kombu's
-filesystem transport otherwise, so these tests never skip. Each worker listens on a queue
-of its own, so a message left by an earlier, interrupted run is never picked up.
+filesystem transport otherwise, so these tests never skip. Each worker has a broker of its
+own (a Redis key prefix, or a fresh folder), so a message left by an earlier, interrupted
+run is never picked up.
 """
 
 import json
@@ -36,9 +37,9 @@ def redis_answers(host: str = "127.0.0.1", port: int = 6379) -> bool:
         return False
 
 
-def broker_for_tests(folder: Path) -> tuple[str, dict]:
+def broker_for_tests(folder: Path, prefix: str) -> tuple[str, dict]:
     if redis_answers():
-        return TEST_REDIS_URL, {"visibility_timeout": 3600}
+        return TEST_REDIS_URL, {"visibility_timeout": 3600, "global_keyprefix": prefix}
     queue = str(folder / "queue")
     return "filesystem://", {
         "data_folder_in": queue,
@@ -76,6 +77,14 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.05, message: str 
         time.sleep(interval)
 
 
+def _forget_broker_connections() -> None:
+    # Celery keeps the connection and producer pools made from the configuration it first
+    # used (the test settings' in-memory broker); no public call resets them on a configured
+    # app (app.close() also deregisters it), so the two cached pools are dropped here.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @contextmanager
 def celery_worker(tmp_path: Path, *, concurrency: int = 1) -> Iterator[Worker]:
     """Start a worker on the test database; the test process publishes to its queue.
@@ -85,11 +94,11 @@ def celery_worker(tmp_path: Path, *, concurrency: int = 1) -> Iterator[Worker]:
     """
     name = connection.settings_dict["NAME"]
     assert "memory" not in str(name), "the worker cannot share an in-memory database"
-    broker_url, options = broker_for_tests(tmp_path / "broker")
+    name_prefix = f"test-{uuid.uuid4().hex[:12]}"
+    broker_url, options = broker_for_tests(tmp_path / "broker", f"{name_prefix}:")
     for key in ("data_folder_in", "control_folder", "processed_folder"):
         if key in options:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
-    queue = f"test-{uuid.uuid4().hex[:12]}"
     email_dir = tmp_path / "emails"
     email_dir.mkdir()
     log = tmp_path / "worker.log"
@@ -98,7 +107,6 @@ def celery_worker(tmp_path: Path, *, concurrency: int = 1) -> Iterator[Worker]:
         "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
         "TEST_WORKER_BROKER_URL": broker_url,
         "TEST_WORKER_BROKER_OPTIONS": json.dumps(options),
-        "TEST_WORKER_QUEUE": queue,
         "TEST_WORKER_DATABASE_NAME": str(name),
         "TEST_WORKER_EMAIL_DIR": str(email_dir),
     }
@@ -106,12 +114,12 @@ def celery_worker(tmp_path: Path, *, concurrency: int = 1) -> Iterator[Worker]:
         sys.executable, "-m", "celery", "-A", "backoffice", "worker",
         "--pool=prefork", f"--concurrency={concurrency}", "--loglevel=INFO",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
-        "-n", f"{queue}@%h", "-Q", queue,
+        "-n", f"{name_prefix}@%h",
     ]  # fmt: skip
     saved = {
         key: app.conf[key]
         for key in (
-            "broker_url", "broker_transport_options", "task_default_queue", "task_always_eager",
+            "broker_url", "broker_transport_options", "task_always_eager",
         )
     }  # fmt: skip
     with log.open("wb") as output:
@@ -119,12 +127,16 @@ def celery_worker(tmp_path: Path, *, concurrency: int = 1) -> Iterator[Worker]:
             command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
         )
     worker = Worker(process, log, broker_url, email_dir)
-    app.close()  # forget connections to the test settings' in-memory broker
     app.conf.update(
         broker_url=broker_url,
         broker_transport_options=options,
-        task_default_queue=queue,
         task_always_eager=False,
+    )
+    _forget_broker_connections()
+    # Guards the two private names above: the test process must publish to this broker.
+    assert (
+        app.amqp.producer_pool.connections.connection.as_uri().split(":")[0]
+        == (broker_url.split(":")[0])
     )
     try:
         wait_for(
@@ -135,8 +147,8 @@ def celery_worker(tmp_path: Path, *, concurrency: int = 1) -> Iterator[Worker]:
         assert process.poll() is None, worker.log_text()
         yield worker
     finally:
-        app.close()
         app.conf.update(saved)
+        _forget_broker_connections()
         if process.poll() is None:
             process.terminate()
             try:
