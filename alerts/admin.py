@@ -3,12 +3,12 @@ read and restore. Both are history: nobody adds, edits or deletes them here.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -54,6 +54,14 @@ class ReadOnlyHistoryAdmin(
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def _object_or_404(self, request: HttpRequest, object_id: str):
+        # get_object turns an id the primary key cannot hold ("abc", "..", 10**30) into
+        # None, as the change view does: not found, never a server error.
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(f"No {self.opts.verbose_name} with this ID.")
+        return obj
 
     def _redirect_back(self, request: HttpRequest, fallback: str) -> HttpResponseRedirect:
         """Back to ?next= when it is a URL of this site (the dashboard), else to fallback."""
@@ -163,7 +171,7 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
         """The dashboard's per-alert button: POST, then back where it came from."""
         if not self.has_acknowledge_permission(request):
             raise PermissionDenied
-        alert = get_object_or_404(StockAlert, pk=object_id)
+        alert = self._object_or_404(request, object_id)
         count = services.stock_alerts_acknowledge(
             alerts=StockAlert.objects.filter(pk=alert.pk), user=request.user
         )
@@ -313,9 +321,7 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
 
     def restore_view(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
         """The button on a record's page and on the dashboard: POST, then back."""
-        record = get_object_or_404(
-            DeletionRecord.objects.select_related("content_type"), pk=object_id
-        )
+        record = self._object_or_404(request, object_id)
         if not self.has_view_permission(request, record):
             raise PermissionDenied
         if self._restore_one(request, record):

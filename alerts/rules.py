@@ -1,5 +1,5 @@
 """Who may restore which deletion record: the one check the record's page, the list action,
-the dashboard and the restore service ask (docs/architecture.md#where-each-rule-lives).
+the dashboard and the restore service ask (docs/architecture.md#restoring-a-deletion-record).
 
 Restoring needs the add permission on the deleted object's model; restoring an account also
 grants its superuser status, groups and single permissions, so backoffice.accounts.rules

@@ -105,3 +105,27 @@ def test_a_deleted_users_hash_cannot_be_probed_by_any_role_that_sees_the_records
             assert client.get(url, {probe: "md5$"}).status_code == 400
         # The declared filters answer as before.
         assert client.get(url, {"deleted_by": "-"}).status_code == 200
+
+
+EXPORTABLE = [
+    model
+    for model, model_admin in ADMINS
+    if any(p.name and p.name.endswith("_export") for p in model_admin.get_urls())
+]
+
+
+@pytest.mark.parametrize("model", EXPORTABLE, ids=lambda model: model._meta.label_lower)
+@pytest.mark.parametrize("lookup", ["password__startswith", "pk__gt", "name__regex"])
+def test_the_export_of_a_list_refuses_the_same_lookups(superuser_client, model, lookup):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_export")
+    assert superuser_client.get(url, {lookup: "md5$"}).status_code == 400
+    response = superuser_client.post(
+        f"{url}?{lookup}=md5$", {"format": "0", "resource": "0", "export_items": []}
+    )
+    assert response.status_code == 400
+    assert superuser_client.get(url).status_code == 200
+
+
+def test_every_exportable_list_is_tried():
+    labels = {model._meta.label_lower for model in EXPORTABLE}
+    assert {"catalog.product", "catalog.article", "auth.user"} <= labels

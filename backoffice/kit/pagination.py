@@ -98,6 +98,9 @@ class EstimatedCountPaginator(Paginator):
             return cursor.fetchone()[0]
 
 
+MAX_COUNT_LIMIT = 2**62
+
+
 class LargeTableCountsMixin:
     """ModelAdmin mixin for a changelist over a table that grows large.
 
@@ -121,7 +124,9 @@ class LargeTableCountsMixin:
         # Never below a page or the "Show all" size: a capped count must still make the
         # list paginate (a count within one page would show every match unpaginated).
         limit = max(self.search_count_limit, per_page, self.list_max_show_all)
-        count_limit = (page_number - 1) * per_page + limit
+        # A page number from the URL may be anything (?p=10**30): no database takes a LIMIT
+        # past a signed 64-bit integer, and no table here holds 2**62 rows.
+        count_limit = min((page_number - 1) * per_page + limit, MAX_COUNT_LIMIT)
         return self.paginator(
             queryset, per_page, orphans, allow_empty_first_page, count_limit=count_limit
         )
