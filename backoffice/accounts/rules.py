@@ -42,7 +42,7 @@ def users_manage_refusals(
 
     Targets are judged on their stored groups and grants; unsaved ones hold nothing yet.
     """
-    if editor.is_superuser:
+    if _is_superuser(editor):
         return {}
     refusals: dict[int | None, str] = {}
     held = _held_by(editor)
@@ -82,7 +82,7 @@ def permissions_held_by(*, user_ids: Iterable[int]) -> dict[int, frozenset[str]]
 
 def user_fields_refused_to(*, editor: AbstractUser) -> tuple[str, ...]:
     """User fields `editor` may not set: superuser status and single permissions."""
-    return () if editor.is_superuser else SUPERUSER_ONLY_FIELDS
+    return () if _is_superuser(editor) else SUPERUSER_ONLY_FIELDS
 
 
 # --- groups ------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ def groups_assignable_by(*, editor: AbstractUser) -> QuerySet[Group]:
     """Groups `editor` may add anyone to: those every permission of which it holds (all
     groups for a superuser). Such a group gives nobody more than `editor` has already."""
     groups = Group.objects.order_by("name")
-    if editor.is_superuser:
+    if _is_superuser(editor):
         return groups
     held = _held_by(editor)
     return groups.filter(
@@ -129,7 +129,7 @@ def user_groups_check_assignable(
 def group_refusals(*, editor: AbstractUser, group_ids: Iterable[int]) -> list[tuple[str, str]]:
     """(group name, the permissions `editor` lacks, listed) for each of these groups it may
     not assign, by name; unknown ids are left out (a deleted group grants nothing)."""
-    if editor.is_superuser:
+    if _is_superuser(editor):
         return []
     held = _held_by(editor)
     groups = _group_permissions(editor)
@@ -150,7 +150,7 @@ def user_restore_refusal(*, editor: AbstractUser, grants: Mapping[str, Any]) -> 
     `grants` are the account's stored "is_superuser", "groups" (pks) and "user_permissions"
     (pks): restoring grants them, so each must be one `editor` may grant.
     """
-    if editor.is_superuser:
+    if _is_superuser(editor):
         return None
     if grants.get("is_superuser"):
         return "it was a superuser; only a superuser can restore it."
@@ -164,6 +164,11 @@ def user_restore_refusal(*, editor: AbstractUser, grants: Mapping[str, Any]) -> 
             for name, missing in refusals
         )
     return None
+
+
+def _is_superuser(editor: AbstractUser) -> bool:
+    # As Django's has_perm: superuser status counts only on an active account.
+    return editor.is_active and editor.is_superuser
 
 
 def _held_by(editor: AbstractUser) -> set[str]:

@@ -99,3 +99,9 @@ def test_restoring_grants_the_accounts_superuser_status_groups_and_permissions(
     )
     assert refusal(editor=useradmin, grants={"groups": [pk_of("User admins")]}) is None
     assert refusal(editor=superuser, grants={"is_superuser": True, "user_permissions": [1]}) is None
+
+
+def test_an_inactive_superuser_editor_counts_as_holding_nothing():
+    dormant = UserFactory(username="dormant", is_superuser=True, is_active=False)
+    assert not user_may_manage(editor=dormant, target=UserFactory(groups=["Viewers"]))
+    assert user_restore_refusal(editor=dormant, grants={"is_superuser": True})
