@@ -91,10 +91,6 @@ class StockAlert(models.Model):
     def __str__(self) -> str:
         return f"{self.sku}: {self.stock} / {self.threshold} ({self.get_status_display()})"
 
-    @property
-    def is_unresolved(self) -> bool:
-        return self.status in self.UNRESOLVED
-
 
 class DeletionRecord(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")

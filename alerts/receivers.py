@@ -16,7 +16,7 @@ TRACKED_MODELS = ("catalog.Product", "catalog.Article", settings.AUTH_USER_MODEL
 def product_saved(sender, instance, raw=False, **kwargs) -> None:
     if raw:  # loaddata: rows may reference rows not loaded yet; sync_stock_alerts follows.
         return
-    services.stock_alert_sync(product=instance)
+    services.stock_alert_sync_one(product_id=instance.pk)
 
 
 def product_deleting(sender, instance, **kwargs) -> None:
@@ -24,7 +24,7 @@ def product_deleting(sender, instance, **kwargs) -> None:
 
 
 def products_changed_in_bulk(sender, product_ids, **kwargs) -> None:
-    services.stock_alerts_sync(product_ids=product_ids)
+    services.stock_alerts_sync_many(product_ids=product_ids)
 
 
 def tracked_object_deleting(sender, instance, **kwargs) -> None:

@@ -1,8 +1,8 @@
 """Writes of the alerts app: low-stock alert rules, notifications, deletion records, restore.
 
 Receivers call these; so do management commands, admin actions and tests. Catalog models are
-reached through the app registry, never imported (DESIGN.md: catalog and alerts meet only
-through signals and content types).
+reached through the app registry, never imported (docs/architecture.md#layers: alerts learns
+about catalog changes through signals and content types). Emails: alerts/notifications.py.
 """
 
 import json
@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
@@ -28,18 +26,14 @@ from django.utils.text import capfirst
 from backoffice.kit.db import IDS_PER_QUERY
 
 from .models import DeletionRecord, StockAlert
+from .notifications import stock_alerts_notify_after_commit
 from .rules import deletion_record_restore_refusal
 
 logger = logging.getLogger(__name__)
 
-ALERT_RECIPIENTS_GROUP = "Inventory managers"
-# How many alerts one email lists before it says "and N more".
-EMAIL_LIST_LIMIT = 50
-# From this many ids on, syncing every product is faster than naming them in the queries
-# (on 100k products: 0.4-0.6 s against 4-10 s, bench/stock_alerts_sync.py). The listed
-# products get the same alerts; the others are in line already, as every write path keeps
-# them so (after a raw loaddata this also fixes theirs).
-SYNC_ALL_FROM_IDS = 5_000
+# Products per set-wise step on PostgreSQL: one lock statement and three writes each (its
+# bound is 65,535 parameters). SQLite's steps are backoffice.kit.db.IDS_PER_QUERY ids.
+POSTGRESQL_IDS_PER_QUERY = 5_000
 # Fields a deletion record never keeps (a user's password hash).
 SNAPSHOT_SECRET_FIELDS = ("password",)
 
@@ -49,106 +43,163 @@ def _product_model() -> type[models.Model]:
 
 
 # --- low-stock alerts -------------------------------------------------------------------
+# The rules decide from the committed product row, read under the stock lock
+# (Product.objects.select_for_stock_change(), docs/architecture.md#the-stock-lock); every
+# alert write of a product happens while that lock is held, so the last writer to take it
+# leaves the alerts its committed stock calls for.
 
 
-def stock_alert_sync(*, product: models.Model) -> None:
-    """Apply the low-stock rules to one product just saved; at most two queries.
+def stock_alert_sync_one(*, product_id: int) -> None:
+    """Apply the low-stock rules to one product, as its committed row says: one lock-and-read
+    query, then at most two writes.
 
     Low with an unresolved alert: refresh it. Low without one: raise one. Not low: resolve.
-    Raising is an INSERT that ignores a conflict with the partial unique index, so concurrent
-    saves of the same product end with one alert and no error.
+    A product deleted meanwhile changes nothing (its delete resolved its alerts).
     """
-    now = timezone.now()
-    unresolved = StockAlert.objects.unresolved().filter(product_id=product.pk)
-    if not product.is_low_on_stock:
-        unresolved.update(status=StockAlert.Status.RESOLVED, resolved_at=now)
-        return
-    refreshed = unresolved.update(
-        stock=product.stock,
-        threshold=product.low_stock_threshold,
-        sku=product.sku,
-        product_name=product.name,
-    )
-    if not refreshed:
-        alert = StockAlert(
-            product_id=product.pk,
-            sku=product.sku,
-            product_name=product.name,
+    with transaction.atomic(savepoint=False):
+        product = (
+            _product_model()
+            .objects.filter(pk=product_id)
+            .select_for_stock_change()
+            .only("sku", "name", "stock", "low_stock_threshold")
+            .first()
+        )
+        if product is None:
+            return
+        now = timezone.now()
+        # Statements after the lock see every write committed before it was granted.
+        unresolved = StockAlert.objects.unresolved().filter(product_id=product_id)
+        if not product.is_low_on_stock:
+            unresolved.update(status=StockAlert.Status.RESOLVED, resolved_at=now)
+            return
+        refreshed = unresolved.update(
             stock=product.stock,
             threshold=product.low_stock_threshold,
-            raised_at=now,
+            sku=product.sku,
+            product_name=product.name,
         )
-        StockAlert.objects.bulk_create([alert], ignore_conflicts=True)
-        _notify_after_commit(raised_at=now)
+        if not refreshed:
+            alert = StockAlert(
+                product_id=product_id,
+                sku=product.sku,
+                product_name=product.name,
+                stock=product.stock,
+                threshold=product.low_stock_threshold,
+                raised_at=now,
+            )
+            # The lock makes a conflict impossible between callers that take it; a caller
+            # that does not (a raw insert) still cannot make a second unresolved alert.
+            StockAlert.objects.bulk_create([alert], ignore_conflicts=True)
+            stock_alerts_notify_after_commit(raised_at=now)
 
 
 @dataclass(frozen=True)
 class StockAlertSyncResult:
-    raised: int
-    refreshed: int
-    resolved: int
+    raised: int = 0
+    refreshed: int = 0
+    resolved: int = 0
+
+    def __add__(self, other: "StockAlertSyncResult") -> "StockAlertSyncResult":
+        return StockAlertSyncResult(
+            self.raised + other.raised,
+            self.refreshed + other.refreshed,
+            self.resolved + other.resolved,
+        )
 
 
-def stock_alerts_sync(*, product_ids: Iterable[int] | None = None) -> StockAlertSyncResult:
-    """Bring the alerts of these products (None: all products) in line with their stock.
+def stock_alerts_sync_many(*, product_ids: Iterable[int]) -> StockAlertSyncResult:
+    """Bring the alerts of these products in line with their committed stock, set-wise.
 
-    Set-wise, for paths that bypass save(): bulk import, loaddata, restore, SQL fixes. Leaves
-    the alerts that saving each product one by one would leave, in three queries plus the
-    inserts (per 900 ids on SQLite; over all products from SYNC_ALL_FROM_IDS ids on), and
-    sends one email listing every alert raised.
+    For paths that bypass save(): bulk import, restore, SQL fixes. Leaves the alerts that
+    saving each product one by one would leave: per step of a few thousand ids, in pk order,
+    one lock statement (none on SQLite) and three writes plus the inserts; time grows with
+    the number of ids, never with the table. Call it inside the transaction that changed the
+    products (it opens one otherwise); the alerts it raises go into one email after commit.
     """
     now = timezone.now()
-    raised = refreshed = resolved = 0
-    with transaction.atomic():
-        for products in _product_scopes(product_ids):
-            unresolved = StockAlert.objects.unresolved()
-            resolved += unresolved.filter(product__in=products.stock_ok()).update(
-                status=StockAlert.Status.RESOLVED, resolved_at=now
-            )
-            refreshed += (
-                unresolved.filter(product__in=products.low_on_stock())
-                .exclude(
-                    stock=F("product__stock"),
-                    threshold=F("product__low_stock_threshold"),
-                    sku=F("product__sku"),
-                    product_name=F("product__name"),
-                )
-                .update(**_current_product_values())
-            )
-            missing = (
-                products.low_on_stock()
-                .exclude(Exists(unresolved.filter(product_id=OuterRef("pk"))))
-                .values_list("pk", "sku", "name", "stock", "low_stock_threshold")
-                .order_by()
-            )
-            new_alerts = [
-                StockAlert(
-                    product_id=pk,
-                    sku=sku,
-                    product_name=name,
-                    stock=stock,
-                    threshold=threshold,
-                    raised_at=now,
-                )
-                for pk, sku, name, stock, threshold in missing.iterator(chunk_size=2000)
-            ]
-            StockAlert.objects.bulk_create(new_alerts, ignore_conflicts=True)
-            raised += len(new_alerts)
-        if raised:
-            _notify_after_commit(raised_at=now)
-    return StockAlertSyncResult(raised=raised, refreshed=refreshed, resolved=resolved)
-
-
-def _product_scopes(product_ids: Iterable[int] | None) -> Iterator[QuerySet]:
+    result = StockAlertSyncResult()
     Product = _product_model()
-    ids = None if product_ids is None else sorted(set(product_ids))
-    if ids is None or len(ids) >= SYNC_ALL_FROM_IDS:
-        yield Product.objects.all()
-        return
-    # SQLite bounds the parameters per statement (Django's max_query_params): chunk there.
-    size = IDS_PER_QUERY if connection.features.max_query_params else max(len(ids), 1)
+    with transaction.atomic(savepoint=False):
+        for ids in _id_steps(sorted(set(product_ids))):
+            if connection.features.has_select_for_update:
+                list(Product.objects.filter(pk__in=ids).select_for_stock_change().values("pk"))
+            result += _sync_step(Product.objects.filter(pk__in=ids), now=now)
+        if result.raised:
+            stock_alerts_notify_after_commit(raised_at=now)
+    return result
+
+
+def stock_alerts_sync_all() -> StockAlertSyncResult:
+    """Bring every product's alerts in line (after loaddata, SQL fixes): sync_stock_alerts.
+
+    One transaction per step of products in pk order, so writers wait for one step at most;
+    a product changed after its step was synced is synced by its own writer. One email.
+    """
+    now = timezone.now()
+    result = StockAlertSyncResult()
+    Product = _product_model()
+    last_pk = None
+    while True:
+        with transaction.atomic(savepoint=False):
+            products = Product.objects.select_for_stock_change()
+            if last_pk is not None:
+                products = products.filter(pk__gt=last_pk)
+            ids = list(products.values_list("pk", flat=True)[: _ids_per_query()])
+            if not ids:
+                break
+            result += _sync_step(Product.objects.filter(pk__in=ids), now=now)
+        last_pk = ids[-1]
+    if result.raised:
+        stock_alerts_notify_after_commit(raised_at=now)
+    return result
+
+
+def _ids_per_query() -> int:
+    # Django knows SQLite's limit of bound parameters (max_query_params); PostgreSQL has none.
+    return IDS_PER_QUERY if connection.features.max_query_params else POSTGRESQL_IDS_PER_QUERY
+
+
+def _id_steps(ids: list[int]) -> Iterator[list[int]]:
+    size = _ids_per_query()
     for start in range(0, len(ids), size):
-        yield Product.objects.filter(pk__in=ids[start : start + size])
+        yield ids[start : start + size]
+
+
+def _sync_step(products: QuerySet, *, now: datetime) -> StockAlertSyncResult:
+    """Resolve, refresh and raise for these products, which the caller has locked."""
+    unresolved = StockAlert.objects.unresolved()
+    resolved = unresolved.filter(product__in=products.stock_ok()).update(
+        status=StockAlert.Status.RESOLVED, resolved_at=now
+    )
+    refreshed = (
+        unresolved.filter(product__in=products.low_on_stock())
+        .exclude(
+            stock=F("product__stock"),
+            threshold=F("product__low_stock_threshold"),
+            sku=F("product__sku"),
+            product_name=F("product__name"),
+        )
+        .update(**_current_product_values())
+    )
+    missing = (
+        products.low_on_stock()
+        .exclude(Exists(unresolved.filter(product_id=OuterRef("pk"))))
+        .values_list("pk", "sku", "name", "stock", "low_stock_threshold")
+        .order_by()
+    )
+    new_alerts = [
+        StockAlert(
+            product_id=pk,
+            sku=sku,
+            product_name=name,
+            stock=stock,
+            threshold=threshold,
+            raised_at=now,
+        )
+        for pk, sku, name, stock, threshold in missing
+    ]
+    StockAlert.objects.bulk_create(new_alerts, ignore_conflicts=True)
+    return StockAlertSyncResult(raised=len(new_alerts), refreshed=refreshed, resolved=resolved)
 
 
 def _current_product_values() -> dict[str, Subquery]:
@@ -162,8 +213,11 @@ def _current_product_values() -> dict[str, Subquery]:
 
 
 def stock_alerts_resolve_for_product(*, product_id: int) -> int:
-    """Resolve a product's alerts, e.g. because it is being deleted."""
-    return stock_alerts_resolve(alerts=StockAlert.objects.filter(product_id=product_id))
+    """Resolve a product's alerts because it is being deleted, under the stock lock, so a
+    concurrent save's rules wait for the delete and then find no product."""
+    with transaction.atomic(savepoint=False):
+        list(_product_model().objects.filter(pk=product_id).select_for_stock_change().values("pk"))
+        return stock_alerts_resolve(alerts=StockAlert.objects.filter(product_id=product_id))
 
 
 def stock_alerts_acknowledge(*, alerts: QuerySet[StockAlert], user: AbstractBaseUser) -> int:
@@ -178,73 +232,6 @@ def stock_alerts_resolve(*, alerts: QuerySet[StockAlert]) -> int:
     return alerts.filter(status__in=StockAlert.UNRESOLVED).update(
         status=StockAlert.Status.RESOLVED, resolved_at=timezone.now()
     )
-
-
-# --- notifications ----------------------------------------------------------------------
-
-
-def _notify_after_commit(*, raised_at: datetime) -> None:
-    # After commit only, so a rolled-back (dry-run) import sends nothing. Every alert raised
-    # by one call shares raised_at, which is how the callback finds them again.
-    if settings.BACKOFFICE_ALERT_EMAILS == "immediate":
-        # Sent by a Celery worker (alerts.tasks, retried while the mail server is down), so
-        # the request that raised the alert never waits for SMTP. A function, not
-        # functools.partial: Django logs a failing robust callback by its __qualname__.
-        from .tasks import alert_email_send
-
-        def notify() -> None:
-            alert_email_send.delay(raised_at.isoformat())
-
-        transaction.on_commit(notify, robust=True)
-
-
-def alert_recipients() -> list[str]:
-    """Email addresses of the active members of the Inventory managers group."""
-    return list(
-        get_user_model()
-        .objects.filter(groups__name=ALERT_RECIPIENTS_GROUP, is_active=True)
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-        .distinct()
-    )
-
-
-def stock_alerts_notify(*, raised_at: datetime) -> int:
-    """Email the alerts raised at this moment: one email, however many alerts."""
-    return _send_alert_email(alerts=StockAlert.objects.filter(raised_at=raised_at), digest=False)
-
-
-def stock_alerts_digest_send(*, since: datetime) -> int:
-    """Email one summary of the alerts raised since then; returns the number of emails sent."""
-    return _send_alert_email(alerts=StockAlert.objects.filter(raised_at__gte=since), digest=True)
-
-
-def _send_alert_email(*, alerts: QuerySet[StockAlert], digest: bool) -> int:
-    recipients = alert_recipients()
-    if not recipients:
-        return 0
-    listed = list(alerts.order_by("sku", "pk")[: EMAIL_LIST_LIMIT + 1])
-    if not listed:
-        return 0
-    total = len(listed) if len(listed) <= EMAIL_LIST_LIMIT else alerts.count()
-    listed = listed[:EMAIL_LIST_LIMIT]
-    if total == 1 and not digest:
-        alert = listed[0]
-        subject = f"Low stock: {alert.sku} {alert.product_name} ({alert.stock} left)"
-    elif digest:
-        subject = f"Daily low-stock summary: {total} alert{'s' if total != 1 else ''}"
-    else:
-        subject = f"Low stock: {total} new alerts"
-    lines = [
-        f"- {alert.sku} {alert.product_name}: {alert.stock} in stock, threshold {alert.threshold}"
-        f" ({alert.get_status_display().lower()})"
-        for alert in listed
-    ]
-    if total > len(listed):
-        lines.append(f"… and {total - len(listed)} more.")
-    body = "\n".join(["Products below their low-stock threshold:", "", *lines, ""])
-    return send_mail(f"[Backoffice] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
 # --- deletion records and restore ----------------------------------------------------------
@@ -312,7 +299,7 @@ def deletion_record_restore(*, record: DeletionRecord, user: AbstractBaseUser) -
         record.save(update_fields=["restored_at", "restored_by"])
         if opts.label_lower == "catalog.product":
             # Restoring saves a raw row, which the post_save receiver skips on purpose.
-            stock_alerts_sync(product_ids=[instance.pk])
+            stock_alerts_sync_many(product_ids=[instance.pk])
     return instance
 
 

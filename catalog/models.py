@@ -46,6 +46,19 @@ class ProductQuerySet(models.QuerySet):
     def stock_ok(self):
         return self.with_stock_margin().filter(stock_margin__gte=0)
 
+    def select_for_stock_change(self):
+        """These products' rows, locked until the transaction ends, taken in pk order.
+
+        The stock lock (docs/architecture.md#the-stock-lock): whoever decides from a
+        product's stock (the alert rules) reads it through this inside a transaction, so it
+        reads the committed row and no other writer changes it before the decision commits.
+        FOR NO KEY UPDATE is the lock an UPDATE of the row takes: writers queue behind it,
+        and inserting an alert that references the product is not blocked (it takes FOR KEY
+        SHARE). SQLite has no row locks: Django leaves the clause out and its IMMEDIATE
+        transactions hold the database's write lock from their first statement.
+        """
+        return self.select_for_update(no_key=True).order_by("pk")
+
 
 class Product(models.Model):
     sku = SkuField("SKU", max_length=64, unique=True, help_text="Stock-keeping unit; unique.")

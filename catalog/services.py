@@ -23,15 +23,6 @@ def products_changed_in_bulk(*, product_ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def product_set_stock(*, product: Product, stock: int) -> Product:
-    """Set one product's stock through save(), so every post_save rule runs."""
-    product.stock = stock
-    product.full_clean()
-    product.save(update_fields=["stock", "updated_at"])
-    return product
-
-
-@transaction.atomic
 def products_set_active(*, queryset: QuerySet[Product], is_active: bool) -> int:
     return queryset.update(is_active=is_active, updated_at=timezone.now())
 

@@ -160,7 +160,8 @@ LOGIN_REDIRECT_URL = "admin:index"
 
 # Backoffice's own settings.
 BACKOFFICE_LOW_STOCK_THRESHOLD = env.int("BACKOFFICE_LOW_STOCK_THRESHOLD", default=5)
-# "immediate": one email per raised alert; "digest": send_alert_digest sends a daily summary.
+# "immediate": one email per transaction that raised alerts (a save, a list edit, a whole
+# import); "digest": send_alert_digest sends a daily summary.
 BACKOFFICE_ALERT_EMAILS = env.str("BACKOFFICE_ALERT_EMAILS", default="immediate")
 
 # Bulk import and export (backoffice.kit.importing). Who may import or export is decided by

@@ -11,7 +11,7 @@ from django.utils import timezone
 from alerts import selectors
 from alerts.context import acting_as
 from alerts.models import DeletionRecord, StockAlert
-from alerts.services import stock_alerts_sync
+from alerts.services import stock_alerts_sync_many
 from catalog.models import Article, Product
 from tests.factories import ArticleFactory, ProductFactory
 
@@ -26,7 +26,7 @@ def seed(size: int) -> None:
         Product(sku=f"D-{n:04}", name=f"Item {n}", price=1, stock=n % 4, low_stock_threshold=5)
         for n in range(size)
     )
-    stock_alerts_sync(product_ids=[p.pk for p in products])
+    stock_alerts_sync_many(product_ids=[p.pk for p in products])
     StockAlert.objects.filter(stock=3).update(status=StockAlert.Status.ACKNOWLEDGED)
     actor = User.objects.get(username="root")
     with acting_as(actor):

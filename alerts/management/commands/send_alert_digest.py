@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from alerts.services import stock_alerts_digest_send
+from alerts.notifications import stock_alerts_digest_send
 
 
 class Command(BaseCommand):

@@ -2,14 +2,14 @@
 
 from django.core.management.base import BaseCommand
 
-from alerts.services import stock_alerts_sync
+from alerts.services import stock_alerts_sync_all
 
 
 class Command(BaseCommand):
-    help = "Raise, refresh and resolve low-stock alerts for all products in a few queries."
+    help = "Raise, refresh and resolve low-stock alerts for all products, set-wise under the stock lock."
 
     def handle(self, *args, verbosity: int, **options) -> None:
-        result = stock_alerts_sync(product_ids=None)
+        result = stock_alerts_sync_all()
         if verbosity:
             self.stdout.write(
                 self.style.SUCCESS(
