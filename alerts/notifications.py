@@ -33,9 +33,7 @@ def one_line(text: str, *, limit: int | None = None) -> str:
     """Text safe in a header and in a list line: line breaks and other control or format
     characters become spaces, runs of white space one space; cut to `limit` with an ellipsis.
     """
-    cleaned = "".join(
-        " " if unicodedata.category(char)[0] in "CZ" else char for char in str(text)
-    )
+    cleaned = "".join(" " if unicodedata.category(char)[0] in "CZ" else char for char in str(text))
     cleaned = " ".join(cleaned.split())
     if limit is not None and len(cleaned) > limit:
         cleaned = cleaned[: limit - 1].rstrip() + "…"

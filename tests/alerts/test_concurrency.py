@@ -1,4 +1,4 @@
-"""Concurrent writers: alerts always match the committed stock (docs/architecture.md#stock-lock).
+"""Concurrent writers: alerts match the committed stock (docs/architecture.md#the-stock-lock).
 
 After all writers finish, every product has exactly one unresolved alert if and only if it
 is low, and that alert carries the product's stock and threshold, whatever the interleaving:
@@ -24,7 +24,8 @@ from django.urls import reverse
 
 from alerts import services
 from alerts.models import StockAlert
-from catalog import imports
+from backoffice.kit.importing.engine import file_import
+from catalog.importers import ProductImporter
 from catalog.models import Product
 from tests.factories import ProductFactory
 
@@ -71,7 +72,8 @@ def mismatches() -> list[str]:
         alerts = unresolved.pop(product.pk, [])
         wanted = [(product.stock, product.low_stock_threshold)] if product.is_low_on_stock else []
         if [(alert.stock, alert.threshold) for alert in alerts] != wanted:
-            found.append(f"{product.sku} at {product.stock}/{product.low_stock_threshold}: {alerts}")
+            stock = f"{product.stock}/{product.low_stock_threshold}"
+            found.append(f"{product.sku} at {stock}: {alerts}")
     found += [f"alert of a product that is gone: {alerts}" for alerts in unresolved.values()]
     return found
 
@@ -84,7 +86,7 @@ def test_threads_saving_the_same_product_in_autocommit_leave_alerts_matching_the
     product = ProductFactory(stock=50, low_stock_threshold=THRESHOLD)
     for round_number in range(30):
 
-        def save(start: threading.Barrier, n: int) -> None:
+        def save(start: threading.Barrier, n: int, round_number: int = round_number) -> None:
             rng = random.Random(round_number * THREADS + n)
             instance = Product.objects.get(pk=product.pk)
             instance.stock = random_stock(rng)
@@ -99,7 +101,7 @@ def test_threads_saving_inside_transactions_leave_alerts_matching_the_stock():
     products = [ProductFactory(stock=50, low_stock_threshold=THRESHOLD) for _ in range(3)]
     for round_number in range(20):
 
-        def save(start: threading.Barrier, n: int) -> None:
+        def save(start: threading.Barrier, n: int, round_number: int = round_number) -> None:
             rng = random.Random(round_number * THREADS + n)
             start.wait()
             with transaction.atomic():
@@ -119,7 +121,7 @@ def test_concurrent_list_edits_leave_alerts_matching_the_stock():
     url = reverse("admin:catalog_product_changelist")
     for round_number in range(8):
 
-        def list_edit(start: threading.Barrier, n: int) -> None:
+        def list_edit(start: threading.Barrier, n: int, round_number: int = round_number) -> None:
             rng = random.Random(round_number * THREADS + n)
             client = Client()
             client.force_login(admin)
@@ -143,7 +145,7 @@ def test_imports_racing_saves_leave_alerts_matching_the_stock():
     products = [ProductFactory(sku=f"IMP-{n}", stock=50) for n in range(4)]
     for round_number in range(20):
 
-        def write(start: threading.Barrier, n: int) -> None:
+        def write(start: threading.Barrier, n: int, round_number: int = round_number) -> None:
             rng = random.Random(round_number * THREADS + n)
             start.wait()
             # One import per round: two imports of the same rows lock them in file order and
@@ -157,8 +159,8 @@ def test_imports_racing_saves_leave_alerts_matching_the_stock():
                 f"{product.sku},Imported,1.00,{random_stock(rng)},{THRESHOLD}"
                 for product in products
             ]
-            report = imports.file_import(
-                importer=imports.ProductImporter(),
+            report = file_import(
+                importer=ProductImporter(),
                 data="\n".join(rows).encode(),
                 name="race.csv",
                 dry_run=False,
@@ -172,18 +174,23 @@ def test_imports_racing_saves_leave_alerts_matching_the_stock():
 def test_sync_command_racing_restocks_leaves_no_alert_on_restocked_products():
     for round_number in range(10):
         Product.objects.all().delete()
-        products = Product.objects.bulk_create(
+        round_products = Product.objects.bulk_create(
             Product(sku=f"SYNC-{n}", name="n", price=1, stock=0, low_stock_threshold=THRESHOLD)
             for n in range(40)
         )  # out of stock without alerts, as after a raw loaddata
 
-        def write(start: threading.Barrier, n: int) -> None:
+        def write(
+            start: threading.Barrier,
+            n: int,
+            round_number: int = round_number,
+            round_products: list = round_products,
+        ) -> None:
             rng = random.Random(round_number * THREADS + n)
             start.wait()
             if n == 0:
                 call_command("sync_stock_alerts", verbosity=0)
                 return
-            for product in rng.sample(products, 10):
+            for product in rng.sample(round_products, 10):
                 instance = Product.objects.get(pk=product.pk)
                 instance.stock = 20
                 instance.save()

@@ -6,7 +6,7 @@ from alerts.services import stock_alerts_sync_all
 
 
 class Command(BaseCommand):
-    help = "Raise, refresh and resolve low-stock alerts for all products, set-wise under the stock lock."
+    help = "Raise, refresh and resolve every product's low-stock alerts, under the stock lock."
 
     def handle(self, *args, verbosity: int, **options) -> None:
         result = stock_alerts_sync_all()
