@@ -313,6 +313,8 @@ def _check_restorable(instance: models.Model, *, record: DeletionRecord) -> None
         )
     try:
         instance.validate_unique()
+        # Unique constraints too: a product's SKU is unique regardless of case.
+        instance.validate_constraints()
     except ValidationError as error:
         taken = "; ".join(
             message for messages in error.message_dict.values() for message in messages

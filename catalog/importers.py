@@ -5,13 +5,14 @@ products add the search index and the set-wise stock-alert notice, articles reso
 authors and stamp publishing (docs/architecture.md#the-import-engine).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.validators import validate_slug
-from django.db.models import Model
+from django.db.models import Model, Q
+from django.db.models.functions import Upper
 
 from backoffice.kit.importing.engine import Column, Importer, ParsedRow
 from backoffice.kit.importing.parsing import (
@@ -50,6 +51,20 @@ class ProductImporter(Importer):
         super().__init__(user=user)
         self._changed_ids = []
         self._name_index = search.NameIndexBulkWrites()
+
+    def match_key(self, key: str) -> str:
+        # SKUs are unique regardless of case (docs/architecture.md#skus): acc-001 updates
+        # ACC-001, and keeps its stored spelling.
+        return key.upper()
+
+    def existing(self, keys: list[str]) -> Iterable[Model]:
+        # Read through the index of the case-insensitive unique constraint; the exact keys
+        # too, for the letters whose case the database folds differently than Python.
+        return (
+            Product.objects.alias(sku_upper=Upper("sku"))
+            .filter(Q(sku__in=keys) | Q(sku_upper__in=[key.upper() for key in keys]))
+            .only(*self.load_fields())
+        )
 
     @contextmanager
     def writing(self, *, dry_run: bool) -> Iterator[None]:

@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 
@@ -46,6 +47,11 @@ class ProductQuerySet(models.QuerySet):
     def stock_ok(self):
         return self.with_stock_margin().filter(stock_margin__gte=0)
 
+    def sku_matches(self, sku: str):
+        """The product whose SKU is this one regardless of letter case (at most one: the
+        catalog_product_sku_upper_uniq constraint), found through that constraint's index."""
+        return self.alias(sku_upper=Upper("sku")).filter(sku_upper=Upper(Value(sku.strip())))
+
     def select_for_stock_change(self):
         """These products' rows, locked until the transaction ends, taken in pk order.
 
@@ -82,6 +88,17 @@ class Product(models.Model):
     class Meta:
         ordering = ["sku"]
         constraints = [
+            # A SKU is unique regardless of letter case, as the database folds it (SQLite's
+            # UPPER folds ASCII letters only); the case is kept as typed. Import, form and
+            # restore match SKUs the same way (docs/architecture.md#skus).
+            models.UniqueConstraint(
+                Upper("sku"),
+                name="catalog_product_sku_upper_uniq",
+                violation_error_message=(
+                    "A product with this SKU in other letter case already exists: "
+                    "SKUs are unique regardless of case."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(stock__gte=0),
                 name="catalog_product_stock_gte_0",

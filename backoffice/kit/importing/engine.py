@@ -13,7 +13,7 @@ back and is reported as an error (docs/architecture.md#the-import-engine).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from typing import Any, ClassVar
@@ -66,6 +66,14 @@ class Importer:
         return [column.name for column in cls.columns if column.required]
 
     # hooks --------------------------------------------------------------------------
+    def match_key(self, key: Any) -> Any:
+        """What makes two keys the same row (the file's duplicates, the upsert's match)."""
+        return key
+
+    def existing(self, keys: list[Any]) -> Iterable[Model]:
+        """The stored rows matching these keys (as match_key sees them), with load_fields."""
+        return self.model.objects.filter(**{f"{self.key}__in": keys}).only(*self.load_fields())
+
     def prepare(self, rows: list[ParsedRow], report: ImportReport) -> list[ParsedRow]:
         """Resolve references for a chunk; return the rows that are still valid."""
         return rows
@@ -75,10 +83,11 @@ class Importer:
         return values
 
     def changes(self, instance: Model, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+        # The key matched (match_key): a stored key is never rewritten, e.g. in its case.
         return {
             name: (getattr(instance, name), value)
             for name, value in values.items()
-            if getattr(instance, name) != value
+            if name != self.key and getattr(instance, name) != value
         }
 
     def apply(self, instance: Model, changes: dict[str, tuple[Any, Any]]) -> None:
@@ -187,12 +196,13 @@ class Importer:
                 report.totals[INVALID] += 1
                 continue
             key = row.values[self.key]
-            if key in seen:
-                message = f"Duplicate: the same {self.key} is on row {seen[key]}."
+            match = self.match_key(key)
+            if match in seen:
+                message = f"Duplicate: the same {self.key} is on row {seen[match]}."
                 report.add_error(RowError(number, self.key, key, message))
                 report.totals[INVALID] += 1
                 continue
-            seen[key] = number
+            seen[match] = number
             chunk.append(row)
             if len(chunk) == CHUNK_SIZE:
                 self._process(chunk, report)
@@ -253,10 +263,11 @@ class Importer:
 
     def _process(self, chunk: list[ParsedRow], report: ImportReport) -> None:
         keys = [row.values[self.key] for row in chunk]
-        loaded = self.model.objects.filter(**{f"{self.key}__in": keys}).only(*self.load_fields())
-        existing = {getattr(instance, self.key): instance for instance in loaded}
+        match = self.match_key
+        loaded = self.existing(keys)
+        existing = {match(getattr(instance, self.key)): instance for instance in loaded}
         for row in chunk:
-            row.instance = existing.get(row.values[self.key])
+            row.instance = existing.get(match(row.values[self.key]))
         rows = self.prepare(chunk, report)
         report.totals[INVALID] += len(chunk) - len(rows)
         created: list[Any] = []
