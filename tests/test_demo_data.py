@@ -1,4 +1,11 @@
-"""Demo data: the fixture loads, loads again without duplicates, and setup_demo is idempotent."""
+"""Demo data: the fixture loads, loads again without duplicates, setup_demo loads it into an
+empty database only (--reset over existing data), and scripts/serve.sh asks for that."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -57,3 +64,96 @@ def test_sample_csv_files_have_the_contract_headers():
         )
     with open("fixtures/sample_articles.csv", encoding="utf-8") as f:
         assert f.readline().strip() == "slug,title,body,status,author,published_at"
+
+
+def test_setup_demo_keeps_what_staff_changed_since(capsys):
+    call_command("setup_demo")
+    renamed = Product.objects.order_by("pk").first()
+    renamed.name = "Renamed by staff"
+    renamed.save()
+    deleted_pk = Product.objects.order_by("pk").last().pk
+    Product.objects.filter(pk=deleted_pk).delete()
+    capsys.readouterr()
+
+    call_command("setup_demo", url="http://0.0.0.0:9000/admin/")  # scripts/serve.sh again
+
+    renamed.refresh_from_db()
+    assert renamed.name == "Renamed by staff"
+    assert not Product.objects.filter(pk=deleted_pk).exists()
+    out = capsys.readouterr().out
+    assert "already holds data: kept as it is, demo not loaded" in out
+    assert "--reset-demo" in out and "http://0.0.0.0:9000/admin/" in out
+
+
+def test_setup_demo_reset_loads_the_demo_again_over_it():
+    call_command("setup_demo")
+    renamed, deleted = Product.objects.order_by("pk")[:2]
+    demo_name, deleted_pk = renamed.name, deleted.pk
+    renamed.name = "Renamed by staff"
+    renamed.save()
+    deleted.delete()
+    call_command("setup_demo", reset=True)
+    assert Product.objects.get(pk=renamed.pk).name == demo_name
+    assert Product.objects.filter(pk=deleted_pk).exists()
+    assert Product.objects.count() == 50
+
+
+def test_setup_demo_leaves_a_database_holding_only_users_alone():
+    User.objects.create_user("first-staff", password="pw-first-staff-1")
+    call_command("setup_demo")
+    assert _counts() == (0, 0, 1)
+
+
+SERVE_SCRIPTS = ("serve.sh", "_venv.sh")
+
+
+def run_serve(tmp_path, *arguments, bind=None):
+    """Run scripts/serve.sh in a copy of the project whose .venv python only logs its
+    arguments: what the script asks manage.py to do, without serving anything."""
+    (tmp_path / "scripts").mkdir(exist_ok=True)
+    for name in SERVE_SCRIPTS:
+        shutil.copy(Path("scripts") / name, tmp_path / "scripts" / name)
+    (tmp_path / "requirements.txt").write_text("django\n")
+    venv_bin = tmp_path / ".venv" / "bin"
+    venv_bin.mkdir(parents=True, exist_ok=True)
+    python = venv_bin / "python"
+    python.write_text('#!/bin/sh\necho "$@" >> "$(dirname "$0")/../calls.log"\n')
+    python.chmod(0o755)
+    digest = hashlib.sha256(b"django\n").hexdigest()
+    (tmp_path / ".venv" / ".installed-requirements.txt").write_text(digest + "\n")
+    log = tmp_path / ".venv" / "calls.log"
+    log.unlink(missing_ok=True)
+    environment = {key: value for key, value in os.environ.items() if key != "BIND"}
+    if bind is not None:
+        environment["BIND"] = bind
+    completed = subprocess.run(
+        ["bash", str(tmp_path / "scripts" / "serve.sh"), *arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    calls = log.read_text().splitlines() if log.exists() else []
+    return completed, calls
+
+
+def test_serve_sh_loads_the_demo_only_into_an_empty_database_and_shows_bind(tmp_path):
+    completed, calls = run_serve(tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert calls == [
+        "manage.py migrate --noinput",
+        "manage.py setup_demo --url http://127.0.0.1:8000/admin/",
+        "manage.py runserver 127.0.0.1:8000",
+    ]
+    completed, calls = run_serve(tmp_path, "--reset-demo", bind="0.0.0.0:8123")
+    assert calls[1:] == [
+        "manage.py setup_demo --reset --url http://0.0.0.0:8123/admin/",
+        "manage.py runserver 0.0.0.0:8123",
+    ]
+    completed, calls = run_serve(tmp_path, bind="9000")  # runserver's port-only form
+    assert calls[1:] == [
+        "manage.py setup_demo --url http://127.0.0.1:9000/admin/",
+        "manage.py runserver 9000",
+    ]
+    completed, calls = run_serve(tmp_path, "--flush")
+    assert completed.returncode == 2 and "usage" in completed.stderr and calls == []

@@ -1,9 +1,15 @@
-"""Load the demo data and ensure a demo superuser; safe to run any number of times."""
+"""Load the demo data into an empty database; with --reset, load it again over what is there.
+
+Never overwrites staff's work by default: a database holding any product, article or user
+is left as it is (docs/architecture.md#the-demo-data).
+"""
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+from catalog.models import Article, Product
 
 DEMO_SUPERUSER = ("admin", "backoffice-demo")
 DEMO_STAFF = ["inventory", "editor", "useradmin", "viewer"]
@@ -11,12 +17,37 @@ DEMO_PASSWORD = "backoffice-demo"
 
 
 class Command(BaseCommand):
-    help = "Load fixtures/demo.json, ensure the demo superuser, bring alerts in line."
+    help = (
+        "Load fixtures/demo.json and a demo superuser into an empty database and bring "
+        "alerts in line; --reset loads the demo again over existing data."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default="http://127.0.0.1:8000/admin/")
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Load the demo rows again even if the database holds data: demo products, "
+            "articles and users get their demo values back (rows staff added stay).",
+        )
 
-    def handle(self, *args, url: str, **options) -> None:
+    def handle(self, *args, url: str, reset: bool, **options) -> None:
+        if reset or self._database_is_empty():
+            self._load_demo()
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            self._print_logins(url)
+        else:
+            self.stdout.write(
+                "The database already holds data: kept as it is, demo not loaded "
+                "(scripts/serve.sh --reset-demo loads it again over it)."
+            )
+            self.stdout.write(f"  Admin:      {url}")
+
+    def _database_is_empty(self) -> bool:
+        models = (Product, Article, get_user_model())
+        return not any(model._default_manager.exists() for model in models)
+
+    def _load_demo(self) -> None:
         with transaction.atomic():
             call_command("loaddata", "fixtures/demo.json", verbosity=0)
             username, password = DEMO_SUPERUSER
@@ -31,7 +62,8 @@ class Command(BaseCommand):
         # loaddata saves raw rows, which receivers skip on purpose; sync alerts set-wise now.
         call_command("sync_stock_alerts", verbosity=0)
 
-        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+    def _print_logins(self, url: str) -> None:
+        username, password = DEMO_SUPERUSER
         self.stdout.write(f"  Admin:      {url}")
         self.stdout.write(f"  Superuser:  {username} / {password}")
         self.stdout.write(
