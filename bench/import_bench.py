@@ -10,10 +10,22 @@ re-import of the same file, times the preview (dry run) and the confirm of
 and the whole admin flow (upload → preview page → confirm → result page) through Django's
 test client. Every measurement runs in a fresh child process on a copy of a migrated SQLite
 database, so peak memory is that process's peak RSS (Django itself included).
+
+    .venv/bin/python bench/import_bench.py --scale 50000,100000,500000,1000000 \
+        --database-url postgres://postgres@127.0.0.1:5432/bench_import
+
+Growth with the rows (issue 12, item 9): for each size, a fresh database (dropped and created
+again under that name, then migrated), the project's import of that many new products, then
+a re-import of the same SKUs with other stocks (every row updated, alerts raised, refreshed
+and resolved); seconds, rows per second, queries, the child's peak RSS, unresolved alerts
+and alert emails sent (one Inventory manager receives them), and the growth factor of the
+time against the growth of the rows (linear: time ratio = rows ratio; the target is 10x the
+rows within 12x the time from 50k to 500k, peak memory within 300 MB).
 """
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import random
@@ -25,6 +37,7 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from _django import calibration
 
@@ -56,8 +69,10 @@ def generate_csv(path: Path, rows: int, seed: int) -> None:
 # Child side: one measurement in a fresh process.
 
 
-def _setup_django(database: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+def _setup_django(database: Path | str) -> None:
+    os.environ["DATABASE_URL"] = (
+        str(database) if "://" in str(database) else f"sqlite:///{database}"
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.test")
     sys.path.insert(0, str(ROOT))
     import django
@@ -223,11 +238,45 @@ def _export(client, file_format: str) -> tuple[float, int, int]:
     return time.perf_counter() - started, lines - 1, size
 
 
+def _scale_import(csv_path: Path) -> dict:
+    """One confirm of the project's import, as `import_catalog products FILE` runs it."""
+    from django.contrib.auth.models import Group, User
+    from django.core import mail
+    from django.db import connection
+
+    from backoffice.kit.importing.engine import file_import
+    from catalog.importers import ProductImporter
+
+    if not User.objects.filter(username="bench-manager").exists():
+        manager = User.objects.create_user("bench-manager", "manager@example.com")
+        manager.groups.add(Group.objects.get(name="Inventory managers"))
+    mail.outbox = []
+    data = csv_path.read_bytes()
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        started = time.perf_counter()
+        report = file_import(
+            importer=ProductImporter(), data=data, name=csv_path.name, dry_run=False
+        )
+        seconds = time.perf_counter() - started
+    assert report.written and not report.has_errors, [str(e) for e in report.errors[:3]]
+    return {
+        "seconds": seconds,
+        "queries": counter.count,
+        "summary": report.summary(),
+        "alerts": _alert_count(),
+        "emails": len(mail.outbox),
+        "email_subject": mail.outbox[0].subject if mail.outbox else "",
+    }
+
+
 def child(args: argparse.Namespace) -> None:
     _setup_django(args.database)
     from django.db import connection
 
-    if args.variant == "admin":
+    if args.variant == "scale":
+        output = _scale_import(args.csv)
+    elif args.variant == "admin":
         output = _admin_flow(args.csv)
     else:
         step = {"a": _plain_resource_steps, "b": _project_steps, "c": _bound_steps}[args.variant](
@@ -250,7 +299,7 @@ def child(args: argparse.Namespace) -> None:
 # Parent side
 
 
-def run_child(variant: str, database: Path, csv_path: Path) -> dict:
+def run_child(variant: str, database: Path | str, csv_path: Path) -> dict:
     completed = subprocess.run(
         [
             sys.executable,
@@ -278,12 +327,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-plain", action="store_true", help="skip the slow variant (a)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)  # a path or a URL
     parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--scale", help="comma-separated row counts: growth on --database-url")
+    parser.add_argument("--database-url", help="PostgreSQL URL for --scale (dropped, created)")
     args = parser.parse_args()
     if args.child:
         args.variant = args.child
         child(args)
+        return
+    if args.scale:
+        if not args.database_url:
+            parser.error("--scale needs --database-url (a database it may drop and create)")
+        scale(sorted(int(rows) for rows in args.scale.split(",")), args.database_url, args.seed)
         return
 
     workdir = Path(tempfile.mkdtemp(prefix="import-bench-"))
@@ -317,6 +373,83 @@ def main() -> None:
         report(args.rows, results, admin)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------
+# Growth with the rows (--scale)
+
+
+def _recreate_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        quoted = sql.Identifier(name)
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(quoted))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(quoted))
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        check=True,
+        env={
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "backoffice.settings.test",
+        },
+    )
+
+
+def scale(sizes: list[int], url: str, seed: int) -> None:
+    print(f"Import growth on PostgreSQL ({urlsplit(url).path.lstrip('/')}), seed {seed}")
+    print(f"{calibration()} (at the start)")
+    print(
+        "Machine: 2 cores shared with other jobs; absolute seconds move with the load "
+        "(read them beside the calibration), ratios within one run much less.\n"
+    )
+    workdir = Path(tempfile.mkdtemp(prefix="import-scale-"))
+    results: dict[tuple[int, str], dict] = {}
+    try:
+        for rows in sizes:
+            new_csv, changed_csv = workdir / "new.csv", workdir / "changed.csv"
+            generate_csv(new_csv, rows, seed)
+            generate_csv(changed_csv, rows, seed + 1)  # same SKUs, other stocks and prices
+            _recreate_database(url)
+            for scenario, path in (("new", new_csv), ("re-import", changed_csv)):
+                result = run_child("scale", url, path)
+                results[(rows, scenario)] = result
+                print(
+                    f"{rows:>9,} rows {scenario:9} {result['seconds']:8.2f} s "
+                    f"{rows / result['seconds']:9,.0f} rows/s "
+                    f"{result['queries'] / rows:6.3f} q/row "
+                    f"peak {result['peak_mb']:5.0f} MB  {result['alerts']:7,} alerts open  "
+                    f"{result['emails']} email(s) “{result['email_subject']}”",
+                    flush=True,
+                )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"\n{calibration()} (at the end)")
+    print("\ngrowth (time ratio against rows ratio; linear when they are equal):")
+    for scenario in ("new", "re-import"):
+        for smaller, larger in itertools.pairwise(sizes):
+            _print_growth(results, scenario, smaller, larger)
+        if 50_000 in sizes and 500_000 in sizes:
+            _print_growth(results, scenario, 50_000, 500_000, target=12.0)
+
+
+def _print_growth(
+    results: dict, scenario: str, smaller: int, larger: int, target: float | None = None
+) -> None:
+    factor = results[(larger, scenario)]["seconds"] / results[(smaller, scenario)]["seconds"]
+    verdict = ""
+    if target is not None:
+        verdict = f"  target <= {target:.0f}x: {'ok' if factor <= target else 'MISSED'}"
+    print(
+        f"  {scenario:9} {smaller:>9,} -> {larger:>9,} rows ({larger / smaller:4.1f}x): "
+        f"time {factor:5.2f}x{verdict}"
+    )
 
 
 NAMES = {
