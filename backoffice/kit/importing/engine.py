@@ -31,7 +31,7 @@ from .parsing import cell_text
 __all__ = ["Column", "Importer", "ParsedRow", "file_import"]
 from .reading import ImportFileError, check_upload, format_for, read_table
 from .report import INVALID, NEW, SKIP, UPDATE, ImportReport, RowError
-from .writing import insert_rows
+from .writing import insert_rows, update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -105,10 +105,10 @@ class Importer:
         insert_rows(model=self.model, rows=created)
         if updated:
             self._stamp_auto_now(updated, fields)
-            self.model.objects.bulk_update(updated, sorted(fields), batch_size=CHUNK_SIZE)
+            update_rows(model=self.model, instances=updated, fields=fields)
 
     def _stamp_auto_now(self, updated: list[Model], fields: set[str]) -> None:
-        """bulk_update skips auto_now fields: give the updated rows one timestamp."""
+        """Give the updated rows' auto_now fields one timestamp (no save() runs pre_save)."""
         auto_now = [
             field.attname
             for field in self.model._meta.concrete_fields

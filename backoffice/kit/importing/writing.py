@@ -1,6 +1,6 @@
-"""Writing new rows fast: one INSERT statement run for many rows, no model instances."""
+"""Writing rows fast: one INSERT or UPDATE statement run for many rows (executemany)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connection
@@ -47,16 +47,52 @@ def insert_rows(*, model: type[Model], rows: list[dict[str, Any]]) -> None:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             stamp = field.get_db_prep_save(now, connection)
             return lambda row: stamp
-        as_is = _STORED_AS_IS.get(field.get_internal_type())
+        to_db = _to_db(field)
 
         def value(row: dict[str, Any]) -> Any:
-            raw = row[attname] if attname in row else field.get_default()
-            if raw is None or (as_is is not None and type(raw) is as_is):
-                return raw
-            return field.get_db_prep_save(raw, connection)
+            return to_db(row[attname] if attname in row else field.get_default())
 
         return value
 
     getters = [prepare(field) for field in fields]
     with connection.cursor() as cursor:
         cursor.executemany(sql, [tuple(get(row) for get in getters) for row in rows])
+
+
+def update_rows(*, model: type[Model], instances: list[Model], fields: Iterable[str]) -> None:
+    """UPDATE these fields of these instances with one executemany, the rows in pk order.
+
+    bulk_update builds a CASE WHEN per field with a branch per row, which the ORM resolves
+    and compiles: about 4 ms per row on a loaded 2-core machine (5,000 changed products took
+    22 s), most of a re-import. Here the statement is built once and values are converted as
+    insert_rows converts them. In pk order, so writers of the same rows lock them in one order.
+    """
+    if not instances:
+        return
+    opts = model._meta
+    columns = [opts.get_field(name) for name in sorted(fields)]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(opts.db_table),
+        ", ".join(f"{quote(field.column)} = %s" for field in columns),
+        quote(opts.pk.column),
+    )
+    getters = [(field.attname, _to_db(field)) for field in columns]
+    rows = [
+        (*(to_db(getattr(instance, attname)) for attname, to_db in getters), instance.pk)
+        for instance in sorted(instances, key=lambda instance: instance.pk)
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _to_db(field: Any) -> Callable[[Any], Any]:
+    """The field's value as its column takes it; values of the column's type pass as they are."""
+    as_is = _STORED_AS_IS.get(field.get_internal_type())
+
+    def to_db(value: Any) -> Any:
+        if value is None or (as_is is not None and type(value) is as_is):
+            return value
+        return field.get_db_prep_save(value, connection)
+
+    return to_db
