@@ -78,7 +78,7 @@ def test_counts_follow_raising_resolving_moving_and_deleting_alerts(settings, zo
     products[0].stock = 40
     products[0].save()
     Product.objects.filter(pk=products[1].pk).update(stock=30)
-    services.stock_alerts_sync(product_ids=[products[1].pk])
+    services.stock_alerts_sync_many(product_ids=[products[1].pk])
     services.stock_alerts_acknowledge(alerts=StockAlert.objects.all(), user=None)
     assert_counts_match_the_rows()
     services.stock_alerts_resolve(alerts=StockAlert.objects.filter(product=products[2]))
@@ -86,7 +86,7 @@ def test_counts_follow_raising_resolving_moving_and_deleting_alerts(settings, zo
 
     # Raised in bulk (one INSERT of many rows), then some deleted, one deleted by a product.
     Product.objects.filter(pk__in=[p.pk for p in products]).update(stock=0)
-    services.stock_alerts_sync(product_ids=[p.pk for p in products])
+    services.stock_alerts_sync_many(product_ids=[p.pk for p in products])
     assert_counts_match_the_rows()
     StockAlert.objects.filter(status=StockAlert.Status.RESOLVED).delete()
     products[3].delete()  # a deletion record; its alert resolved
