@@ -385,7 +385,7 @@ def _recreate_database(url: str) -> None:
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
     with psycopg.connect(admin_url, autocommit=True) as connection:
         quoted = sql.Identifier(name)
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(quoted))
