@@ -8,7 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from .services import stock_alerts_digest_send, stock_alerts_notify
+from .notifications import stock_alerts_digest_send, stock_alerts_notify
 
 # An unreachable or refusing mail server (SMTPException, or an OSError such as "connection
 # refused" or a timeout) is retried after 1, 2, 4 … minutes, up to about 2 hours in all.
@@ -22,9 +22,11 @@ EMAIL_RETRY = {
 
 
 @shared_task(**EMAIL_RETRY)
-def alert_email_send(raised_at: str) -> int:
-    """Email the alerts raised at this moment (an ISO 8601 time); returns emails sent."""
-    return stock_alerts_notify(raised_at=datetime.fromisoformat(raised_at))
+def alert_email_send(raised_at: str | list[str]) -> int:
+    """Email the alerts raised at these moments (ISO 8601 times; one transaction's) in one
+    email; returns emails sent."""
+    moments = [raised_at] if isinstance(raised_at, str) else raised_at
+    return stock_alerts_notify(raised_at=[datetime.fromisoformat(moment) for moment in moments])
 
 
 @shared_task(**EMAIL_RETRY)

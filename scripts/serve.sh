@@ -30,6 +30,6 @@ mkdir -p var/celery
 .venv/bin/celery -A backoffice worker -B --concurrency=2 --loglevel=INFO \
   >var/celery/worker.log 2>&1 &
 worker=$!
-trap 'kill -TERM "$worker" 2>/dev/null; wait "$worker" 2>/dev/null || true' EXIT
+trap 'kill -TERM "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT
 echo "Celery worker and beat started (pid $worker), logging to var/celery/worker.log"
 .venv/bin/python manage.py runserver "$bind"

@@ -108,20 +108,21 @@ SERVE_SCRIPTS = ("serve.sh", "_venv.sh")
 
 
 def run_serve(tmp_path, *arguments, bind=None):
-    """Run scripts/serve.sh in a copy of the project whose .venv python only logs its
-    arguments: what the script asks manage.py to do, without serving anything."""
+    """Run scripts/serve.sh in a copy of the project whose .venv python and celery only log
+    their arguments: what the script asks manage.py to do, without serving anything."""
     (tmp_path / "scripts").mkdir(exist_ok=True)
     for name in SERVE_SCRIPTS:
         shutil.copy(Path("scripts") / name, tmp_path / "scripts" / name)
     (tmp_path / "requirements.txt").write_text("django\n")
     venv_bin = tmp_path / ".venv" / "bin"
     venv_bin.mkdir(parents=True, exist_ok=True)
-    python = venv_bin / "python"
-    python.write_text('#!/bin/sh\necho "$@" >> "$(dirname "$0")/../calls.log"\n')
-    python.chmod(0o755)
+    for program in ("python", "celery"):  # the worker's calls go to a log of their own
+        stand_in = venv_bin / program
+        stand_in.write_text(f'#!/bin/sh\necho "$@" >> "$(dirname "$0")/../{program}.log"\n')
+        stand_in.chmod(0o755)
     digest = hashlib.sha256(b"django\n").hexdigest()
     (tmp_path / ".venv" / ".installed-requirements.txt").write_text(digest + "\n")
-    log = tmp_path / ".venv" / "calls.log"
+    log = tmp_path / ".venv" / "python.log"
     log.unlink(missing_ok=True)
     environment = {key: value for key, value in os.environ.items() if key != "BIND"}
     if bind is not None:
@@ -155,5 +156,7 @@ def test_serve_sh_loads_the_demo_only_into_an_empty_database_and_shows_bind(tmp_
         "manage.py setup_demo --url http://127.0.0.1:9000/admin/",
         "manage.py runserver 9000",
     ]
+    worker = (tmp_path / ".venv" / "celery.log").read_text()
+    assert "-A backoffice worker -B" in worker
     completed, calls = run_serve(tmp_path, "--flush")
     assert completed.returncode == 2 and "usage" in completed.stderr and calls == []
