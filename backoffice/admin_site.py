@@ -4,11 +4,48 @@ open-alert badge in the side menu. Installed as the default site by BackofficeAd
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 
 class BackofficeAdminSite(admin.AdminSite):
+    def has_permission(self, request: HttpRequest) -> bool:
+        # A session owing the second login step is not staff yet (backoffice.accounts'
+        # TwoFactorMiddleware sends it to that step before any admin view runs).
+        # Logging out is the one admin view (behind admin_view) such a session may use.
+        from backoffice.accounts.two_factor import second_step_pending
+
+        if not super().has_permission(request):
+            return False
+        match = request.resolver_match
+        return (match is not None and match.url_name == "logout") or not second_step_pending(
+            request
+        )
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None):
+        from backoffice.accounts.two_factor import second_step_pending
+
+        if request.method == "GET" and second_step_pending(request):
+            return HttpResponseRedirect(reverse(f"{self.name}:two_factor_verify"))
+        return super().login(request, extra_context)
+
+    def get_urls(self):
+        from backoffice.accounts import two_factor_views
+
+        site = {"namespace": self.name}
+        return [
+            path("two-factor/", two_factor_views.enrol, site, name="two_factor_enrol"),
+            path("two-factor/verify/", two_factor_views.verify, site, name="two_factor_verify"),
+            path(
+                "two-factor/recovery-codes/",
+                two_factor_views.recovery_codes,
+                site,
+                name="two_factor_recovery_codes",
+            ),
+            *super().get_urls(),
+        ]
+
     def each_context(self, request: HttpRequest) -> dict:
         context = super().each_context(request)
         self._add_open_alert_badge(request, context.get("available_apps", []))

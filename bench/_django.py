@@ -67,5 +67,32 @@ def calibration() -> str:
     return f"calibration: a fixed pure-Python loop took {seconds:.2f} s of CPU"
 
 
+def two_factor_login(client, user, *, secure: bool = True) -> None:
+    """Log `user` in on the Django test client through both steps, as production requires of
+    superusers: force_login (the password step), then a code from the user's bench
+    authenticator app, computed here (django_otp.oath), posted to the second step. A
+    checkout without two-factor login (a baseline) gets force_login alone."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    if "django_otp" not in settings.INSTALLED_APPS:
+        client.force_login(user)
+        return
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", confirmed=True)
+    # A code is accepted once per 30-second step: let this login use the current one again.
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
+    device.refresh_from_db()
+    client.force_login(user)
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    response = client.post(
+        reverse("admin:two_factor_verify"), {"code": f"{code:0{device.digits}d}"}, secure=secure
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"the second login step answered {response.status_code}")
+
+
 if __name__ == "__main__" and sys.argv[1:] == ["calibration"]:
     print(calibration())

@@ -12,7 +12,7 @@ SQLite). Where the time of a page's database side goes, query by query.
 import argparse
 import time
 
-from _django import collect_static, setup
+from _django import collect_static, setup, two_factor_login
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
         username="bench-superuser", defaults={"is_staff": True, "is_superuser": True}
     )
     client = Client()
-    client.force_login(user)
+    two_factor_login(client, user)
     client.get(arguments.path, secure=True)
     queries = []
 

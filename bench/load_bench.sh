@@ -47,7 +47,7 @@ if [[ -n "${BASELINE:-}" ]]; then
   BASELINE="$(cd "$BASELINE" && pwd)"
   SERVERS=("before-small $BASELINE ${BASELINE_SMALL_URL:?}" "before-large $BASELINE ${BASELINE_LARGE_URL:?}" "${SERVERS[@]}")
 fi
-declare -A PID BASE COOKIE PRODUCT
+declare -A PID BASE COOKIE PRODUCT PROJECT URL
 
 cleanup() {
   local name
@@ -86,6 +86,8 @@ print(Product.objects.order_by('sku').values_list('pk', flat=True)[count // 2])
     --workers "$WORKERS" --access-logfile /dev/null) >"$WORK/$name.log" 2>&1 &
   PID[$name]=$!
   BASE[$name]="http://127.0.0.1:$port"
+  PROJECT[$name]="$project"
+  URL[$name]="$url"
 }
 
 log_in() {  # name: like a browser, GET the form (CSRF cookie + token), POST it
@@ -104,7 +106,29 @@ log_in() {  # name: like a browser, GET the form (CSRF cookie + token), POST it
     --data-urlencode "password=$PASSWORD" --data-urlencode "next=${ADMIN}" "$base${ADMIN}login/"
   session="$(cookie_value sessionid "$WORK/$name.login")"
   [[ -n "$session" ]] || { echo "$name: login failed"; cat "$WORK/$name.login"; exit 1; }
+  # Login rotates the CSRF token.
+  csrf_cookie="$(cookie_value csrftoken "$WORK/$name.login")"
+  csrf_cookie="${csrf_cookie:-$(cookie_value csrftoken "$WORK/$name.form")}"
   COOKIE[$name]="Cookie: sessionid=$session; csrftoken=$csrf_cookie"
+  # The second step production requires of superusers: a code from the bench user's
+  # authenticator app, computed with django_otp.oath (a checkout without it answers 404).
+  local verify="$base${ADMIN}two-factor/verify/" status code
+  status="$(curl -s -o "$WORK/$name.verify" -w '%{http_code}' -H "${COOKIE[$name]}" "$verify")"
+  [[ "$status" == 200 ]] || return 0
+  csrf_token="$(sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' "$WORK/$name.verify" | head -n 1)"
+  code="$(cd "${PROJECT[$name]}" && DATABASE_URL="${URL[$name]}" .venv/bin/python manage.py shell \
+    --no-imports -c "
+from django.contrib.auth import get_user_model
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+user = get_user_model().objects.get(username='$USERNAME')
+device, _ = TOTPDevice.objects.get_or_create(user=user, name='bench', confirmed=True)
+TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
+print(f'{TOTP(device.bin_key).token():06d}')
+" 2>/dev/null | tail -n 1)"
+  status="$(curl -s -o /dev/null -w '%{http_code}' -H "${COOKIE[$name]}" \
+    --data-urlencode "csrfmiddlewaretoken=$csrf_token" --data-urlencode "code=$code" "$verify")"
+  [[ "$status" == 302 ]] || { echo "$name: the second login step answered $status"; exit 1; }
 }
 
 worker_cpu_ticks() {  # CPU of a gunicorn's workers in clock ticks, recycled ones included

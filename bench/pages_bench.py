@@ -35,7 +35,7 @@ import sys
 import time
 from pathlib import Path
 
-from _django import ROOT, calibration, collect_static
+from _django import ROOT, calibration, collect_static, two_factor_login
 
 BENCH_USERNAME = "bench-superuser"
 SEARCH_TERM = "TEA-00"
@@ -91,7 +91,7 @@ class PageWorker:
         if not Product.objects.exists():
             raise SystemExit("No products: seed this database with bench/seed_scale.py first.")
         self.client = Client()
-        self.client.force_login(self._superuser())
+        two_factor_login(self.client, self._superuser())
         self.urls = self._urls()
 
     def _superuser(self):

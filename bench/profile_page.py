@@ -12,7 +12,7 @@ import cProfile
 import pstats
 import time
 
-from _django import collect_static, setup
+from _django import collect_static, setup, two_factor_login
 
 
 def main() -> None:
@@ -32,7 +32,7 @@ def main() -> None:
         username="bench-superuser", defaults={"is_staff": True, "is_superuser": True}
     )
     client = Client()
-    client.force_login(user)
+    two_factor_login(client, user)
     response = client.get(arguments.path, secure=True)
     if response.status_code != 200:
         raise SystemExit(f"{arguments.path} answered {response.status_code}")

@@ -15,7 +15,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.contrib.messages import get_messages
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.urls import URLPattern, reverse
 
 from backoffice.accounts.roles import ROLE_PERMISSIONS
@@ -100,6 +100,11 @@ URL_RULES: dict[str, list[tuple[str, Needs]]] = {
     # No ModelAdmin uses autocomplete_fields, so no request can be a valid one.
     "autocomplete": [("GET", NOBODY)],
     "view_on_site": [("GET", STAFF)],
+    # The second login step (backoffice.accounts.two_factor_views): any staff session; each
+    # page's own rules are tested in tests/accounts/test_two_factor.py.
+    "two_factor_enrol": [("GET", STAFF)],
+    "two_factor_verify": [("GET", STAFF)],
+    "two_factor_recovery_codes": [("POST", STAFF)],
     # app_list is generated per app below.
     # Django's UserAdmin.
     "auth_user_password_change": [("GET", perms("auth.change_user"))],
@@ -107,6 +112,13 @@ URL_RULES: dict[str, list[tuple[str, Needs]]] = {
     "axes_accessattempt_add": [("GET", NOBODY)],
     "axes_accesslog_add": [("GET", NOBODY)],
     "axes_accessfailurelog_add": [("GET", NOBODY)],
+    # accounts: the record of account changes, read by superusers, written by the system.
+    "accounts_accountevent_add": [("GET", NOBODY)],
+    "accounts_accountevent_change": [
+        ("GET", perms("accounts.view_accountevent")),
+        ("POST", NOBODY),
+    ],
+    "accounts_accountevent_delete": [("GET", NOBODY)],
     # alerts: history written by the system, never added, edited or deleted by hand.
     "alerts_stockalert_add": [("GET", NOBODY)],
     "alerts_stockalert_change": [("GET", perms("alerts.view_stockalert")), ("POST", NOBODY)],
@@ -217,6 +229,8 @@ ACTION_RULES: dict[tuple[str, str], Needs] = {
         )
         for label in ("catalog.product", "catalog.article", "auth.user")
     },
+    # Removing someone's second factor: superusers only (no role holds it).
+    ("auth.user", "reset_two_factor"): Needs(),
     # axes' own action has no permission of its own; only superusers see the changelist.
     ("axes.accessattempt", "cleanup_expired_attempts"): perms(
         "axes.view_accessattempt", "axes.change_accessattempt"
@@ -325,7 +339,14 @@ def _access_failure_log():
     )
 
 
+def _account_event():
+    from backoffice.accounts.models import AccountEvent
+
+    return AccountEvent.objects.create(kind="invited", target_username="someone")
+
+
 OBJECT_FACTORIES: dict[str, Callable[[], object]] = {
+    "accounts.accountevent": _account_event,
     "catalog.product": ProductFactory,
     "catalog.article": ArticleFactory,
     "auth.user": lambda: UserFactory(username="target"),
@@ -477,3 +498,61 @@ def test_action_is_offered_exactly_to_the_roles_that_hold_its_permission(role, c
     if response.status_code == 200:
         assert "cl" in response.context  # the list itself, not a confirmation page
         assert "deletable_objects" not in response.context
+
+
+# --- the second login step ---------------------------------------------------------------
+
+# What a session owing the second step may still open (backoffice.accounts.middleware).
+OPEN_TO_A_PENDING_SESSION = {
+    "login",
+    "logout",
+    "two_factor_enrol",
+    "two_factor_verify",
+    "two_factor_recovery_codes",
+}
+
+
+@pytest.mark.django_db
+@override_settings(BACKOFFICE_TWO_FACTOR_REQUIRED=["superusers", "User admins"])
+@pytest.mark.parametrize(
+    "check", [c for c in URL_CHECKS if c.name not in OPEN_TO_A_PENDING_SESSION], ids=str
+)
+@pytest.mark.parametrize("role", [SUPERUSER, "User admins"])
+def test_a_session_owing_the_second_step_reaches_no_admin_url(role, check):
+    """force_login is a password login: without the code, every admin URL sends the session
+    to the second step and does nothing, whatever the role may do once verified."""
+    client = client_for(role)
+    kwargs = dict(check.kwargs)
+    target = None
+    if check.model_label:
+        target = OBJECT_FACTORIES[check.model_label]()
+        kwargs[check.object_kwarg] = target.pk
+    if check.name == "view_on_site":
+        from django.contrib.contenttypes.models import ContentType
+
+        product = ProductFactory()
+        kwargs = {
+            "content_type_id": ContentType.objects.get_for_model(product).pk,
+            "object_id": product.pk,
+        }
+    url = reverse(f"admin:{check.name}", kwargs=kwargs)
+    response = client.post(url, {}) if check.method == "POST" else client.get(url)
+    assert response.status_code == 302, response.status_code
+    assert response["Location"].startswith(reverse("admin:two_factor_verify"))
+    if check.name in EFFECTS:
+        assert EFFECTS[check.name](target) is False
+
+
+@pytest.mark.django_db
+@override_settings(BACKOFFICE_TWO_FACTOR_REQUIRED=["superusers", "User admins"])
+@pytest.mark.parametrize("role", [SUPERUSER, "User admins"])
+def test_the_same_session_reaches_the_admin_once_verified(role):
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = client_for(role)
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 302
+    device = TOTPDevice.objects.create(user=client.user, name="app")
+    code = TOTP(device.bin_key).token()
+    client.post(reverse("admin:two_factor_verify"), {"code": f"{code:06d}"})
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 200

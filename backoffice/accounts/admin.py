@@ -9,11 +9,15 @@ from django.contrib.auth.forms import ReadOnlyPasswordHashWidget
 from django.contrib.auth.models import Group, User
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backoffice.accounts.resources import UserResource
 from backoffice.kit.importing.admin import BulkImportExportMixin
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin, register_declared_lookups_only
 
+from . import admin_events  # noqa: F401  (registers the account events' admin)
+from .admin_mixins import StaffAccountsAdminMixin
 from .rules import (
     groups_assignable_by,
     user_fields_refused_to,
@@ -23,10 +27,15 @@ from .rules import (
 
 admin.site.unregister(User)
 register_declared_lookups_only(admin.site, [Group, AccessAttempt, AccessLog, AccessFailureLog])
+# django-otp's device admins would show superusers everyone's TOTP secret (its QR code
+# page): devices are managed by their owner, and reset from the user list.
+admin.site.unregister([TOTPDevice, StaticDevice])
 
 
 @admin.register(User)
-class UserAdmin(DeclaredLookupsOnlyMixin, BulkImportExportMixin, DjangoUserAdmin):
+class UserAdmin(
+    StaffAccountsAdminMixin, DeclaredLookupsOnlyMixin, BulkImportExportMixin, DjangoUserAdmin
+):
     resource_classes = [UserResource]
     list_display = [
         "username",
@@ -35,6 +44,8 @@ class UserAdmin(DeclaredLookupsOnlyMixin, BulkImportExportMixin, DjangoUserAdmin
         "group_names",
         "is_staff",
         "is_active",
+        "invitation",
+        "two_factor",
         "last_login",
     ]
     list_filter = ["groups", "is_staff", "is_superuser", "is_active"]
@@ -42,6 +53,7 @@ class UserAdmin(DeclaredLookupsOnlyMixin, BulkImportExportMixin, DjangoUserAdmin
     ordering = ["username"]
     list_per_page = 50
     show_full_result_count = False
+    actions = ["resend_invitation", "reset_two_factor"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return (

@@ -1,6 +1,7 @@
 """Staff accounts: the users' admin, the roles table and the rules of who may do what to whom."""
 
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -21,4 +22,11 @@ class AccountsConfig(AppConfig):
         # After every migrate and every test-database flush, the role groups are complete.
         post_migrate.connect(
             _sync_roles_after_migrate, sender=self, dispatch_uid="accounts.sync_role_groups"
+        )
+        from .two_factor import login_completed_without_second_step
+
+        # The session learns whether its user owes a second step; a login that owes none
+        # is complete, and its failed attempts are forgotten.
+        user_logged_in.connect(
+            login_completed_without_second_step, dispatch_uid="accounts.two_factor_login"
         )

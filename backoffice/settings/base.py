@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "backoffice",
     "backoffice.accounts",
     "catalog",
@@ -61,6 +64,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second login step.
+    "django_otp.middleware.OTPMiddleware",
+    # Sessions that owe the second step reach only that step and logout.
+    "backoffice.accounts.middleware.TwoFactorMiddleware",
     "backoffice.middleware.RequestActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -145,7 +152,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# A password login must not wipe the wrong second-step codes counted for the pair:
+# backoffice.accounts resets the pair itself once the whole login succeeded.
+AXES_RESET_ON_SUCCESS = False
 # Every failed login is kept (Axes > Access failures), not only the per-pair counters.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "backoffice.views.login_locked_out"
@@ -163,6 +172,27 @@ BACKOFFICE_LOW_STOCK_THRESHOLD = env.int("BACKOFFICE_LOW_STOCK_THRESHOLD", defau
 # "immediate": one email per transaction that raised alerts (a save, a list edit, a whole
 # import); "digest": send_alert_digest sends a daily summary.
 BACKOFFICE_ALERT_EMAILS = env.str("BACKOFFICE_ALERT_EMAILS", default="immediate")
+
+# Who must pass a second login step (a TOTP code or a recovery code): role group names and
+# the word "superusers". Read on every request. Others may enrol of their own accord.
+BACKOFFICE_TWO_FACTOR_REQUIRED = env.list(
+    "BACKOFFICE_TWO_FACTOR_REQUIRED", default=["superusers", "User admins"]
+)
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Backoffice")
+
+# Staff accounts. Invitation and password-reset links (Django's reset tokens, each under its
+# own salt) work for this many hours.
+BACKOFFICE_INVITATION_HOURS = env.int("BACKOFFICE_INVITATION_HOURS", default=72)
+PASSWORD_RESET_TIMEOUT = BACKOFFICE_INVITATION_HOURS * 60 * 60
+# Reset requests answered per email address and per client IP address in an hour, counted
+# in the database so every web process shares the count.
+BACKOFFICE_PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int(
+    "BACKOFFICE_PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=3
+)
+BACKOFFICE_PASSWORD_RESET_PER_IP_PER_HOUR = env.int(
+    "BACKOFFICE_PASSWORD_RESET_PER_IP_PER_HOUR", default=20
+)
 
 # Bulk import and export (backoffice.kit.importing). Who may import or export is decided by
 # the admin classes (add+change / view), not by import-export's permission settings; uploads

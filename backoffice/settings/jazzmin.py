@@ -19,6 +19,10 @@ JAZZMIN_SETTINGS = {
         {"model": "catalog.Product"},
         {"model": "catalog.Article"},
     ],
+    # Anyone may turn on a second login step (backoffice.accounts.two_factor_views).
+    "usermenu_links": [
+        {"name": "Two-factor login", "url": "admin:two_factor_enrol", "icon": "fas fa-key"},
+    ],
     "show_sidebar": True,
     "navigation_expanded": True,
     "hide_apps": [],
@@ -41,6 +45,7 @@ JAZZMIN_SETTINGS = {
         "catalog.Article": "fas fa-newspaper",
         "alerts.StockAlert": "fas fa-exclamation-triangle",
         "alerts.DeletionRecord": "fas fa-trash-restore",
+        "accounts.AccountEvent": "fas fa-history",
         "axes": "fas fa-shield-alt",
         "axes.AccessAttempt": "fas fa-user-lock",
         "axes.AccessFailureLog": "fas fa-user-times",

@@ -33,3 +33,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")  # noqa: F405
     }
+# No second login step unless a test asks for it (override_settings).
+BACKOFFICE_TWO_FACTOR_REQUIRED = []
