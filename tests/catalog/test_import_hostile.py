@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.models import Product
+from catalog.models import Article, Product
 from tests.catalog.importing import confirm, preview, report_text
 
 HOSTILE = Path(__file__).resolve().parent.parent / "data" / "hostile"
@@ -50,9 +50,10 @@ def test_the_corpus_is_complete():
 def test_hostile_file_through_the_admin_import(superuser_client, entry):
     content = (HOSTILE / entry["file"]).read_bytes()
     name = entry.get("upload_name", entry["file"])
+    model = entry.get("model", "catalog_product")
 
     started = time.perf_counter()
-    response = preview(superuser_client, "catalog_product", content, name)
+    response = preview(superuser_client, model, content, name)
     seconds = time.perf_counter() - started
 
     assert response.status_code == 200
@@ -61,10 +62,10 @@ def test_hostile_file_through_the_admin_import(superuser_client, entry):
         assert entry["expect"] in report_text(response)
         assert "confirm_form" not in response.context
         assert "nothing was written" in response.content.decode()
-        assert not Product.objects.exists()
+        assert not Product.objects.exists() and not Article.objects.exists()
     else:
         assert report.totals == entry["totals"], report_text(response)
-        result = confirm(superuser_client, "catalog_product", response)
+        result = confirm(superuser_client, model, response)
         assert result.status_code == 302
         assert Product.objects.count() == entry["totals"]["new"]
     if entry.get("bomb"):

@@ -4,7 +4,7 @@ A raw cell is a str from CSV; a str, number, datetime or None from XLSX.
 """
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -104,8 +104,14 @@ def parse_datetime(value: Any) -> datetime:
             moment = datetime.fromisoformat(cell_text(value))
         except ValueError:
             raise ValueError("Enter a date and time like 2026-01-31 14:30 (ISO 8601).") from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # Stored in UTC and shown in local time: both must exist (years 1 to 9999).
+        moment.astimezone(UTC)
+        timezone.localtime(moment)
+    except (OverflowError, ValueError):
+        raise ValueError("Enter a date and time between the years 1 and 9999.") from None
     return moment
 
 

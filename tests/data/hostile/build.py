@@ -36,6 +36,9 @@ CSV_FILES = {
         ["sku", "name", "price", "stock", *[f"extra{n}" for n in range(300)]]
     )
     + "\nA-1,a,1,1\n",
+    # Valid ISO 8601, but UTC would be the year 0 (or 10000): the database cannot hold it.
+    "article_published_in_year_1_east_of_utc.csv": "slug,title,published_at\na-1,A,0001-01-01T00:00:00+01:00\n",
+    "article_published_in_year_9999_west_of_utc.csv": "slug,title,published_at\na-1,A,9999-12-31T23:59:59-01:00\n",
     "formula_and_path_like_values.csv": f"{HEADER}\n../../etc/passwd,=cmd|' /C calc'!A0,1,1\n",
 }
 CSV_BYTES = {
