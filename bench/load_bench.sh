@@ -15,7 +15,8 @@
 # BASELINE=DIR with BASELINE_SMALL_URL / BASELINE_LARGE_URL adds the same pages served by
 # another checkout (e.g. a worktree of the commit to compare with) on its copies of the
 # databases: before and after in one run.
-# Knobs: PORT (first port, 8105), WORKERS (4), CONNECTIONS (16), THREADS (2), DURATION (10 s).
+# Knobs: PORT (first port, 8105), WORKERS (4), CONNECTIONS (16), THREADS (2), DURATION (10 s
+# per page and database, in two halves).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -166,32 +167,59 @@ PAGES=(
 )
 
 echo "::: gunicorn ${WORKERS} workers per database on 127.0.0.1; wrk ${THREADS} threads," \
-  "${CONNECTIONS} connections, ${DURATION} s per page and database;" \
+  "${CONNECTIONS} connections, ${DURATION} s per page and database (two halves, ABBA);" \
   "load average $(cut -d' ' -f1 /proc/loadavg)"
 echo "::: $("$ROOT/.venv/bin/python" bench/_django.py calibration)"
 printf '%-17s %-13s %8s %7s %7s %7s %7s %6s\n' page server "req/s" "p50 ms" "p90 ms" \
   "p99 ms" "errors" "cpu ms"
 failures=0
 declare -A RPS
+# One wrk run against a server: sets requests, rps, p50_ms, p90_ms, p99_ms, errors, ticks.
+measure() {  # name path seconds
+  local name="$1" path="$2" seconds="$3" line ticks_before ticks_after
+  ticks_before="$(worker_cpu_ticks "${PID[$name]}")"
+  line="$(wrk --threads "$THREADS" --connections "$CONNECTIONS" --duration "${seconds}s" \
+    --timeout 10s --script bench/wrk_status.lua -H "${COOKIE[$name]}" \
+    "${BASE[$name]}$path" | grep '^RESULT')"
+  ticks_after="$(worker_cpu_ticks "${PID[$name]}")"
+  eval "$(echo "${line#RESULT }" | tr ' ' '\n' | sed 's/^5xx=/server_errors=/')"
+  errors=$(( not_2xx + server_errors + socket_errors ))
+  ticks=$(( ticks_after - ticks_before ))
+}
+# Each page is measured on every server in two halves, in ABBA order (small, large, large,
+# small), so that load from other processes that rises or falls during a page weighs on both
+# sizes alike; req/s is the requests of both halves over their time, p50 and p90 the mean of
+# the halves', p99 the larger one.
+HALF=$(( (DURATION + 1) / 2 ))  # wrk takes whole seconds
 for page in "${PAGES[@]}"; do
   label="${page%%|*}"
-  for server in "${SERVERS[@]}"; do
-    read -r name _ <<<"$server"
+  declare -A TOTAL=() SECONDS_=() P50=() P90=() P99=() ERRORS=() TICKS=()
+  order=()
+  for server in "${SERVERS[@]}"; do read -r name _ <<<"$server"; order+=("$name"); done
+  reversed=()
+  for (( i=${#order[@]}-1; i>=0; i-- )); do reversed+=("${order[$i]}"); done
+  for name in "${order[@]}" "${reversed[@]}"; do
     path="${ADMIN}${page#*|}"
     path="${path//\{product\}/${PRODUCT[$name]}}"
-    ticks_before="$(worker_cpu_ticks "${PID[$name]}")"
-    line="$(wrk --threads "$THREADS" --connections "$CONNECTIONS" --duration "${DURATION}s" \
-      --timeout 10s --script bench/wrk_status.lua -H "${COOKIE[$name]}" \
-      "${BASE[$name]}$path" | grep '^RESULT')"
-    ticks_after="$(worker_cpu_ticks "${PID[$name]}")"
-    eval "$(echo "${line#RESULT }" | tr ' ' '\n' | sed 's/^5xx=/server_errors=/')"
-    cpu_ms="$(awk -v t=$(( ticks_after - ticks_before )) -v hz="$TICKS_PER_SECOND" \
-      -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? t * 1000 / hz / n : 0) }')"
-    errors=$(( not_2xx + server_errors + socket_errors ))
-    printf '%-17s %-13s %8s %7s %7s %7s %7s %6s\n' "$label" "$name" "$rps" "$p50_ms" \
-      "$p90_ms" "$p99_ms" "$errors" "$cpu_ms"
+    measure "$name" "$path" "$HALF"
+    TOTAL[$name]=$(( ${TOTAL[$name]:-0} + requests ))
+    SECONDS_[$name]="$(awk -v a="${SECONDS_[$name]:-0}" -v n="$requests" -v r="$rps" \
+      'BEGIN { printf "%.3f", a + (r > 0 ? n / r : 0) }')"
+    P50[$name]="$(awk -v a="${P50[$name]:-0}" -v b="$p50_ms" 'BEGIN { print a + b / 2 }')"
+    P90[$name]="$(awk -v a="${P90[$name]:-0}" -v b="$p90_ms" 'BEGIN { print a + b / 2 }')"
+    P99[$name]="$(awk -v a="${P99[$name]:-0}" -v b="$p99_ms" 'BEGIN { print (b > a ? b : a) }')"
+    ERRORS[$name]=$(( ${ERRORS[$name]:-0} + errors ))
+    TICKS[$name]=$(( ${TICKS[$name]:-0} + ticks ))
+  done
+  for name in "${order[@]}"; do
+    rps="$(awk -v n="${TOTAL[$name]}" -v s="${SECONDS_[$name]}" \
+      'BEGIN { printf "%.1f", (s > 0 ? n / s : 0) }')"
+    cpu_ms="$(awk -v t="${TICKS[$name]}" -v hz="$TICKS_PER_SECOND" -v n="${TOTAL[$name]}" \
+      'BEGIN { printf "%.1f", (n > 0 ? t * 1000 / hz / n : 0) }')"
+    printf '%-17s %-13s %8s %7.1f %7.1f %7.1f %7s %6s\n' "$label" "$name" "$rps" \
+      "${P50[$name]}" "${P90[$name]}" "${P99[$name]}" "${ERRORS[$name]}" "$cpu_ms"
     RPS["$label $name"]="$rps"
-    if (( errors > 0 )); then failures=$((failures + 1)); fi
+    if (( ${ERRORS[$name]} > 0 )); then failures=$((failures + 1)); fi
   done
 done
 
@@ -205,7 +233,7 @@ for page in "${PAGES[@]}"; do
   for side in "${sides[@]}"; do
     read -r ratio verdict < <(awk -v l="${RPS["$label $side-large"]}" \
       -v s="${RPS["$label $side-small"]}" -v t="$RATIO_TARGET" \
-      'BEGIN { r = l / s; printf "%.2f %s\n", r, (r >= t ? "ok" : "MISSED") }')
+      'BEGIN { r = (s > 0 ? l / s : 0); printf "%.2f %s\n", r, (r >= t ? "ok" : "MISSED") }')
     row+="$(printf '  %s %7s -> %7s = %s %-6s' "$side" "${RPS["$label $side-small"]}" \
       "${RPS["$label $side-large"]}" "$ratio" "$verdict")"
     if [[ "$side" == after && "$verdict" == MISSED ]]; then failures=$((failures + 1)); fi
