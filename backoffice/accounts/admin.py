@@ -23,6 +23,7 @@ from .rules import (
     user_fields_refused_to,
     user_groups_check_assignable,
     user_may_manage,
+    users_manage_refusals,
 )
 
 admin.site.unregister(User)
@@ -78,15 +79,29 @@ class UserAdmin(
     # Changing a user covers their password (Django's password view asks this too); the
     # rules judge what the user holds whatever their is_active says.
     def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
-        return super().has_change_permission(request, obj) and (
-            obj is None or user_may_manage(editor=request.user, target=obj)
-        )
+        return super().has_change_permission(request, obj) and self._may_manage(request, obj)
 
     # Django's "delete selected" asks this for each user it would delete, too.
     def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and (
-            obj is None or user_may_manage(editor=request.user, target=obj)
-        )
+        return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        # "Delete selected" asks has_delete_permission per user: judge them all in two queries.
+        users = [obj for obj in objs if isinstance(obj, User)]
+        refusals = users_manage_refusals(editor=request.user, targets=users)
+        judged = request.__dict__.setdefault("_accounts_may_manage", {})
+        judged.update({user.pk: user.pk not in refusals for user in users})
+        return super().get_deleted_objects(objs, request)
+
+    def _may_manage(self, request: HttpRequest, obj: User | None) -> bool:
+        if obj is None or obj.pk is None:
+            return obj is None or user_may_manage(editor=request.user, target=obj)
+        # A change page asks ~10 times: each user is judged once per request, on what it
+        # held when the request began.
+        judged = request.__dict__.setdefault("_accounts_may_manage", {})
+        if obj.pk not in judged:
+            judged[obj.pk] = user_may_manage(editor=request.user, target=obj)
+        return judged[obj.pk]
 
     def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
