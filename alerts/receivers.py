@@ -4,10 +4,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db.models.signals import post_save, pre_delete
 
+from backoffice.kit.actor import get_actor
 from catalog.signals import products_bulk_changed
 
 from . import services
-from .context import get_actor
 
 # Deleting a row of these models leaves a DeletionRecord (like django-auditlog's registry).
 TRACKED_MODELS = ("catalog.Product", "catalog.Article", settings.AUTH_USER_MODEL)

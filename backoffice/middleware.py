@@ -4,7 +4,7 @@ import time
 
 from django.conf import settings
 
-from alerts.context import acting_as
+from backoffice.kit.actor import acting_as
 
 
 class RequestActorMiddleware:

@@ -5,9 +5,9 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from alerts.context import acting_as
 from alerts.models import DeletionRecord, StockAlert
 from alerts.services import stock_alerts_resolve as resolve
+from backoffice.kit.actor import acting_as
 from catalog.models import Product
 from tests.factories import ArticleFactory, ProductFactory, UserFactory
 

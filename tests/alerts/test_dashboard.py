@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts import selectors
-from alerts.context import acting_as
 from alerts.models import DeletionRecord, StockAlert
 from alerts.services import stock_alerts_sync_many
+from backoffice.kit.actor import acting_as
 from catalog.models import Article, Product
 from tests.factories import ArticleFactory, ProductFactory
 

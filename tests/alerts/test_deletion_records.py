@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from alerts import services
-from alerts.context import acting_as
 from alerts.models import DeletionRecord, StockAlert
+from backoffice.kit.actor import acting_as
 from catalog.models import Article, Product
 from tests.factories import ArticleFactory, ProductFactory, UserFactory
 

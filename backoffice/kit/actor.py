@@ -1,4 +1,8 @@
-"""Who is acting right now: set per request by middleware, empty for shell and jobs."""
+"""Who is acting right now: set per request by backoffice.middleware, empty for shell and jobs.
+
+In the kit so every app (catalog's stock ledger, alerts' deletion records) reads the one
+contextvar (docs/architecture.md#layers).
+"""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
