@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -20,6 +21,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from backoffice.kit.admin_log import ADDITION, CHANGE, admin_log_entry
 from backoffice.kit.admin_urls import ObjectUrlsMixin, admin_change_url
 from backoffice.kit.list_filters import IndexedRelatedOnlyFieldListFilter, distinct_values
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
@@ -160,6 +162,14 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
     @admin.action(description="Acknowledge selected alerts", permissions=["acknowledge"])
     def acknowledge(self, request: HttpRequest, queryset: QuerySet[StockAlert]) -> None:
         count = services.stock_alerts_acknowledge(alerts=queryset, user=request.user)
+        if count:
+            admin_log_entry(
+                user=request.user,
+                model=StockAlert,
+                action_flag=CHANGE,
+                object_repr=ngettext("%d stock alert", "%d stock alerts", count) % count,
+                message=f"Acknowledged {count} stock alert{pluralize(count)}.",
+            )
         self._report(request, count, "acknowledged")
 
     @admin.action(description="Resolve selected alerts", permissions=["acknowledge"])
@@ -176,6 +186,13 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
             alerts=StockAlert.objects.filter(pk=alert.pk), user=request.user
         )
         if count:
+            admin_log_entry(
+                user=request.user,
+                model=StockAlert,
+                action_flag=CHANGE,
+                obj=alert,
+                message="Acknowledged.",
+            )
             self.message_user(request, f"Alert for {alert.sku} acknowledged.", messages.SUCCESS)
         else:
             self.message_user(
@@ -342,6 +359,13 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return False
+        admin_log_entry(
+            user=request.user,
+            model=type(restored),
+            action_flag=ADDITION,
+            obj=restored,
+            message=f"Restored from deletion record {record.pk}.",
+        )
         if isinstance(restored, AbstractBaseUser):
             self.message_user(
                 request,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from backoffice.kit.db import IDS_PER_QUERY
+from catalog.ledger import stock_movements_relink
 
 from .models import DeletionRecord, StockAlert
 from .notifications import stock_alerts_notify_after_commit
@@ -297,7 +298,9 @@ def deletion_record_restore(*, record: DeletionRecord, user: AbstractBaseUser) -
         record.restored_by = user
         record.save(update_fields=["restored_at", "restored_by"])
         if opts.label_lower == "catalog.product":
-            # Restoring saves a raw row, which the post_save receiver skips on purpose.
+            # Restoring saves a raw row, which the post_save receivers skip on purpose: the
+            # product gets its earlier stock movements back and a `restore` one, then alerts.
+            stock_movements_relink(product=instance, actor=user)
             stock_alerts_sync_many(product_ids=[instance.pk])
     return instance
 

@@ -12,8 +12,9 @@ from backoffice.kit.list_filters import IndexedRelatedOnlyFieldListFilter
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
 from backoffice.kit.pagination import LargeTableCountsMixin
 
-from . import search, services
-from .models import Article, Product
+from . import ledger, search, services
+from .ledger_admin import stock_history_html  # registers the Stock movements list too
+from .models import Article, Product, StockMovement
 from .resources import ArticleResource, ProductResource
 
 # Built once: the list shows one per row.
@@ -72,13 +73,39 @@ class ProductAdmin(
     search_help_text = "Search by SKU prefix or by name."
     ordering = ["sku"]
     list_per_page = 50
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "stock_history"]
     fieldsets = [
         (None, {"fields": ["sku", "name", "description", "is_active"]}),
         ("Stock and price", {"fields": ["price", "stock", "low_stock_threshold"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
-    actions = ["mark_active", "mark_inactive"]
+    actions = ["mark_active", "mark_inactive", "mark_out_of_stock"]
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.has_perm("catalog.view_stockmovement"):
+            fieldsets = [*fieldsets, ("Stock history", {"fields": ["stock_history"]})]
+        return fieldsets
+
+    # Every stock change made through this admin is recorded with how it was made
+    # (docs/architecture.md#the-stock-ledger): the form, the list's inputs, an action.
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with ledger.stock_change_reason(StockMovement.Reason.EDITED):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        with ledger.stock_change_reason(StockMovement.Reason.LIST_EDIT):
+            return super().changelist_view(request, extra_context)
+
+    def response_action(self, request, queryset):
+        action = self.get_actions(request).get(request.POST.get("action", ""))
+        note = str(action[2]) if action else ""
+        with ledger.stock_change_reason(StockMovement.Reason.ACTION, note=note):
+            return super().response_action(request, queryset)
+
+    @admin.display(description="latest stock movements")
+    def stock_history(self, product: Product) -> str:
+        return stock_history_html(product_pk=product.pk)
 
     @admin.display(description="state", ordering="stock")
     def stock_state(self, product: Product) -> str:
@@ -99,6 +126,14 @@ class ProductAdmin(
         self._report_active_change(
             request, services.products_set_active(queryset=queryset, is_active=False), "inactive"
         )
+
+    @admin.action(description="Mark selected products out of stock", permissions=["change"])
+    def mark_out_of_stock(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        count = services.products_mark_out_of_stock(queryset=queryset)
+        message = (
+            ngettext("%d product set to stock 0.", "%d products set to stock 0.", count) % count
+        )
+        self.message_user(request, message, messages.SUCCESS if count else messages.INFO)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Product], search_term: str

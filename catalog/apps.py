@@ -1,4 +1,4 @@
-"""The catalog: products and articles."""
+"""The catalog: products and articles, and the stock ledger."""
 
 from django.apps import AppConfig
 
@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = "Catalog"
+
+    def ready(self) -> None:
+        from . import receivers
+
+        receivers.connect()

@@ -26,8 +26,8 @@ from backoffice.kit.importing.parsing import (
 )
 from backoffice.kit.importing.report import ImportReport, RowError
 
-from . import search, services
-from .models import Article, Product
+from . import ledger, search, services
+from .models import Article, Product, StockMovement
 
 # Products whose alerts are synced per call: fewer, larger set-wise syncs.
 ALERT_SYNC_BATCH = 5000
@@ -50,6 +50,7 @@ class ProductImporter(Importer):
     def __init__(self, *, user: User | None = None) -> None:
         super().__init__(user=user)
         self._changed_ids = []
+        self._stock_changes: list[tuple[int, str, int, int]] = []
         self._name_index = search.NameIndexBulkWrites()
 
     def match_key(self, key: str) -> str:
@@ -79,6 +80,9 @@ class ProductImporter(Importer):
     def apply(self, instance: Model, changes: dict[str, tuple[Any, Any]]) -> None:
         if "name" in changes:
             self._name_index.renamed(instance.pk, changes["name"][0])
+        if "stock" in changes:
+            before, after = changes["stock"]
+            self._stock_changes.append((instance.pk, instance.sku, before, after))
         super().apply(instance, changes)
 
     def write(self, created: list[Any], updated: list[Model], fields: set[str]) -> None:
@@ -91,9 +95,16 @@ class ProductImporter(Importer):
             )
             self._name_index.inserted(new_ids)
             self._changed_ids.extend(new_ids)
+            ledger.stock_movements_created(product_ids=new_ids, **self._ledger_entry())
         self._changed_ids.extend(product.pk for product in updated)
+        # One movement per row whose stock changed, in the import's transaction.
+        changes, self._stock_changes = self._stock_changes, []
+        ledger.stock_movements_record(changes=changes, **self._ledger_entry())
         if len(self._changed_ids) >= ALERT_SYNC_BATCH:
             self.finish()
+
+    def _ledger_entry(self) -> dict:
+        return {"reason": StockMovement.Reason.IMPORT, "note": self.source_name, "actor": self.user}
 
     def finish(self) -> None:
         # Bulk writes send no post_save: the alert rules run set-wise, in the same

@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
-from .models import Article, Product
+from . import ledger
+from .models import Article, Product, StockMovement
 from .signals import products_bulk_changed
 
 
@@ -20,6 +21,16 @@ def products_changed_in_bulk(*, product_ids: Iterable[int]) -> None:
     product_ids = list(product_ids)
     if product_ids:
         products_bulk_changed.send(sender=Product, product_ids=product_ids)
+
+
+@transaction.atomic
+def products_mark_out_of_stock(*, queryset: QuerySet[Product]) -> int:
+    """Set these products' stock to 0 set-wise: one ledger movement each, alerts synced."""
+    changed = ledger.products_set_stock(
+        queryset=queryset, stock=0, reason=StockMovement.Reason.ACTION
+    )
+    products_changed_in_bulk(product_ids=changed)
+    return len(changed)
 
 
 @transaction.atomic

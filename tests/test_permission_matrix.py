@@ -130,6 +130,15 @@ URL_RULES: dict[str, list[tuple[str, Needs]]] = {
         ("POST", NOBODY),
     ],
     "alerts_deletionrecord_delete": [("GET", NOBODY)],
+    # catalog: the stock ledger is written by the system only; superusers cannot edit it.
+    "catalog_stockmovement_add": [("GET", NOBODY)],
+    "catalog_stockmovement_change": [
+        ("GET", perms("catalog.view_stockmovement")),
+        ("POST", NOBODY),
+    ],
+    "catalog_stockmovement_delete": [("GET", NOBODY)],
+    "catalog_stockmovement_import": [("GET", NOBODY)],
+    "catalog_stockmovement_process_import": [("POST", NOBODY)],
     # The object under test is a deleted Product: restoring it needs catalog.add_product.
     "alerts_deletionrecord_restore": [("POST", perms("catalog.add_product"))],
 }
@@ -227,7 +236,7 @@ ACTION_RULES: dict[tuple[str, str], Needs] = {
             f"{label.split('.')[0]}.view_{label.split('.')[1]}",
             f"{label.split('.')[0]}.change_{label.split('.')[1]}",
         )
-        for label in ("catalog.product", "catalog.article", "auth.user")
+        for label in ("catalog.product", "catalog.article", "catalog.stockmovement", "auth.user")
     },
     # Removing someone's second factor: superusers only (no role holds it).
     ("auth.user", "reset_two_factor"): Needs(),
@@ -349,6 +358,7 @@ OBJECT_FACTORIES: dict[str, Callable[[], object]] = {
     "accounts.accountevent": _account_event,
     "catalog.product": ProductFactory,
     "catalog.article": ArticleFactory,
+    "catalog.stockmovement": lambda: ProductFactory().stock_movements.get(),
     "auth.user": lambda: UserFactory(username="target"),
     "auth.group": lambda: Group.objects.get(name="Viewers"),
     "alerts.stockalert": _low_stock_alert,

@@ -11,6 +11,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "Inventory managers": {
         "catalog.product": ALL,
         "catalog.article": ("view",),
+        "catalog.stockmovement": ("view",),
         "alerts.stockalert": ("view", "acknowledge"),
         "alerts.deletionrecord": ("view",),
     },
@@ -27,6 +28,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "Viewers": {
         "catalog.product": ("view",),
         "catalog.article": ("view",),
+        "catalog.stockmovement": ("view",),
         "auth.user": ("view",),
         "auth.group": ("view",),
         "alerts.stockalert": ("view",),

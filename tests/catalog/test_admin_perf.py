@@ -52,12 +52,17 @@ def test_product_change_form_queries_do_not_grow_with_the_table(
 ):
     seed_products(size)
     product = Product.objects.order_by("pk").last()
+    for stock in range(size):  # as many stock movements as products
+        product.stock = stock
+        product.save()
     url = reverse("admin:catalog_product_change", args=[product.pk])
     superuser_client.get(url)
-    # Session and user (2), the product (1), the side-menu badge (1), a superuser's
-    # permissions for jazzmin's top menu (2).
-    with django_assert_num_queries(6):
-        assert superuser_client.get(url).status_code == 200
+    # Session and user (2), the product (1), its stock history (1), the side-menu badge (1),
+    # a superuser's permissions for jazzmin's top menu (2).
+    with django_assert_num_queries(7):
+        response = superuser_client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count("<tr><td>") == min(size + 1, 20)
 
 
 @pytest.mark.parametrize("size", [3, 120])

@@ -25,6 +25,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
 from import_export.signals import post_export, post_import
 
+from ..admin_log import CHANGE, admin_log_entry
 from .engine import Importer, file_import
 from .exporting import export_response
 from .reading import ImportFileError, check_upload, megabytes
@@ -177,6 +178,14 @@ class BulkImportExportMixin(ExportActionMixin):
             messages.error(request, "Import failed: nothing was written. See the errors below.")
             return self._render_import(request, self._upload_form(request), {"report": report})
         messages.success(request, f"Import finished: {report.summary()} {report.model_name}.")
+        # One Recent actions entry for the file, not one per row.
+        admin_log_entry(
+            user=request.user,
+            model=self.model,
+            action_flag=CHANGE,
+            object_repr=f"Import of {token['name']}",
+            message=f"Imported {token['name']}: {report.summary()} {report.model_name}.",
+        )
         post_import.send(sender=None, model=self.model)
         return HttpResponseRedirect(reverse(f"{self._url_prefix()}_changelist"))
 

@@ -51,6 +51,8 @@ class Importer:
 
     def __init__(self, *, user: Any = None) -> None:
         self.user = user  # None: a system job (command line) acting with full rights
+        # The imported file's name, for what the importer records (file_import sets it).
+        self.source_name = ""
 
     @classmethod
     def column_names(cls) -> list[str]:
@@ -316,4 +318,5 @@ def file_import(
         report = ImportReport(model_name=model_name, dry_run=dry_run)
         report.add_file_error(str(error))
         return report
+    importer.source_name = name
     return importer.run(data=data, file_format=format_for(name), dry_run=dry_run, progress=progress)

@@ -1,0 +1,177 @@
+"""Admin of the stock ledger: the Stock movements list (read-only for everyone) and the
+Stock history section of the product page (docs/architecture.md#the-stock-ledger).
+
+Every filter's choices come from a small table or a fixed list, never from the movements:
+reasons are the model's choices, users the user table, a product the one asked for.
+"""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.db.models.functions import Upper
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from import_export import fields
+
+from backoffice.kit.importing.admin import BulkImportExportMixin
+from backoffice.kit.importing.resources import FormulaSafeResource
+from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
+from backoffice.kit.pagination import LargeTableCountsMixin
+
+from .models import Product, StockMovement
+
+STOCK_HISTORY_ROWS = 20
+
+
+class ProductFilter(admin.SimpleListFilter):
+    """?product=<product ID>: one product's history (its page links here), deleted or not.
+
+    The only choice listed is the product asked for, read by its pk: no query over the
+    movements. Finding a product by SKU is the search box's job.
+    """
+
+    title = "product"
+    parameter_name = "product"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not value or not value.isdigit():
+            return []
+        product = Product.objects.filter(pk=int(value)).only("sku", "name").first()
+        return [(value, str(product) if product else f"Deleted product (ID {value})")]
+
+    def queryset(self, request, queryset: QuerySet[StockMovement]):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(product_pk=int(value))
+
+
+class ActorFilter(admin.RelatedFieldListFilter):
+    """Staff from the user table (a small table), not the distinct actors of the movements."""
+
+    def field_choices(self, field, request, model_admin):
+        return list(
+            get_user_model()
+            .objects.filter(is_staff=True)
+            .order_by("username")
+            .values_list("pk", "username")
+        )
+
+
+class StockMovementResource(FormulaSafeResource):
+    product = fields.Field("product_pk", "product")
+    by = fields.Field("actor_username", "by")
+
+    class Meta:
+        model = StockMovement
+        fields = [
+            "created_at", "product", "sku", "stock_before", "stock_after", "delta",
+            "reason", "by", "note",
+        ]  # fmt: skip
+        export_order = fields
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(
+    DeclaredLookupsOnlyMixin, LargeTableCountsMixin, BulkImportExportMixin, admin.ModelAdmin
+):
+    resource_classes = [StockMovementResource]
+    list_display = [
+        "created_at", "product_link", "change", "delta_badge", "reason", "actor_username", "note",
+    ]  # fmt: skip
+    list_display_links = ["created_at"]
+    list_filter = [
+        ProductFilter,
+        "reason",
+        ("actor", ActorFilter),
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["sku"]
+    search_help_text = "Search by SKU (exact, any letter case)."
+    ordering = ["-id"]
+    sortable_by = []
+    list_per_page = 50
+    readonly_fields = [
+        "created_at", "product_link", "sku", "stock_before", "stock_after", "delta",
+        "reason", "actor_username", "note",
+    ]  # fmt: skip
+    fields = readonly_fields
+
+    # History is written by catalog.ledger only: nobody adds, changes or deletes it here,
+    # superusers included (has_perm grants them everything, so these do not ask it).
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest):
+        return {}
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        # catalog_movement_sku_idx is on UPPER(sku): an exact match in any letter case.
+        return queryset.alias(sku_upper=Upper("sku")).filter(sku_upper=term.upper()), False
+
+    @admin.display(description="product")
+    def product_link(self, movement: StockMovement) -> str:
+        if movement.product_id is None:
+            return format_html("{} <small>(deleted)</small>", movement.sku)
+        url = reverse("admin:catalog_product_change", args=[movement.product_id])
+        return format_html('<a href="{}">{}</a>', url, movement.sku)
+
+    @admin.display(description="stock")
+    def change(self, movement: StockMovement) -> str:
+        return f"{movement.stock_before} → {movement.stock_after}"
+
+    @admin.display(description="delta")
+    def delta_badge(self, movement: StockMovement) -> str:
+        css = "text-bg-success" if movement.delta > 0 else "text-bg-danger"
+        if movement.delta == 0:
+            css = "text-bg-secondary"
+        return format_html('<span class="badge {}">{}</span>', css, f"{movement.delta:+d}")
+
+
+def stock_history_html(*, product_pk: int) -> str:
+    """The product page's Stock history: its latest movements in one query, a link to all."""
+    movements = list(
+        StockMovement.objects.filter(product_pk=product_pk).order_by("-id")[:STOCK_HISTORY_ROWS]
+    )
+    all_url = reverse("admin:catalog_stockmovement_changelist") + f"?product={product_pk}"
+    if not movements:
+        return format_html('No stock movements yet. <a href="{}">Stock movements</a>', all_url)
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td class='text-end'>{} → {}</td><td class='text-end'>{}</td>"
+        "<td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                timezone.localtime(movement.created_at).strftime("%Y-%m-%d %H:%M"),
+                movement.stock_before,
+                movement.stock_after,
+                f"{movement.delta:+d}",
+                movement.get_reason_display(),
+                movement.actor_username or "System",
+                movement.note,
+            )
+            for movement in movements
+        ),
+    )
+    return format_html(
+        '<table class="table table-sm mb-1" id="stock-history"><thead><tr><th>When</th>'
+        "<th class='text-end'>Stock</th><th class='text-end'>Change</th><th>How</th>"
+        "<th>By</th><th>Note</th></tr></thead><tbody>{}</tbody></table>"
+        '<a href="{}">All stock movements of this product</a>',
+        rows,
+        all_url,
+    )

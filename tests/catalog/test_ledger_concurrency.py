@@ -1,0 +1,95 @@
+"""Concurrent writers of one product's stock leave an unbroken chain: each movement's
+stock_before is the previous one's stock_after, and the deltas add up to the stock.
+
+Needs real concurrent writers; SQLite serialises them, so these run on PostgreSQL.
+"""
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, transaction
+
+from catalog import services
+from catalog.ledger import products_out_of_balance
+from catalog.models import Product, StockMovement
+from tests.factories import ProductFactory
+
+THREADS = 8
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs concurrent writers; SQLite serialises them (runs on PostgreSQL in CI)",
+    ),
+]
+
+
+def run_at_once(work: Callable[[threading.Barrier, int], None]) -> list[BaseException]:
+    start = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def thread_main(n: int) -> None:
+        try:
+            work(start, n)
+        except BaseException as error:  # any error at all fails the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=thread_main, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def assert_chain(product: Product) -> None:
+    history = list(
+        StockMovement.objects.filter(product_pk=product.pk)
+        .order_by("id")
+        .values_list("stock_before", "stock_after")
+    )
+    for (_before, previous_after), (before, _after) in zip(history, history[1:], strict=False):
+        assert before == previous_after, history
+    product.refresh_from_db()
+    assert history[-1][1] == product.stock
+    assert not products_out_of_balance().exists()
+
+
+def test_concurrent_autocommit_saves_of_stale_instances_chain():
+    product = ProductFactory(stock=100)
+    for _round in range(4):
+
+        def save(start: threading.Barrier, n: int) -> None:
+            instance = Product.objects.get(pk=product.pk)  # every thread reads the same stock
+            instance.stock = 10 * n + 1
+            start.wait()
+            instance.save()  # autocommit, as in the shell
+
+        assert run_at_once(save) == []
+    assert StockMovement.objects.filter(product_pk=product.pk).count() == 1 + 4 * THREADS
+    assert_chain(product)
+
+
+def test_saves_in_transactions_racing_the_out_of_stock_action_chain():
+    products = [ProductFactory(stock=40) for _ in range(3)]
+    ids = [p.pk for p in products]
+
+    def write(start: threading.Barrier, n: int) -> None:
+        start.wait()
+        for step in range(5):
+            if n % 2:
+                with transaction.atomic():
+                    services.products_mark_out_of_stock(queryset=Product.objects.filter(pk__in=ids))
+            else:
+                with transaction.atomic():
+                    instance = Product.objects.get(pk=ids[(n + step) % 3])
+                    instance.stock = n + step + 1
+                    instance.save()
+
+    assert run_at_once(write) == []
+    for product in products:
+        assert_chain(product)
