@@ -66,7 +66,7 @@ def _who(actor: AbstractBaseUser | None = None) -> dict:
 def stock_before_save(*, product: Product, update_fields: Iterable[str] | None) -> None:
     """Lock the row about to be saved and remember its committed stock (pre_save)."""
     product._ledger_stock_before = None
-    if product._state.adding or product.pk is None:
+    if product.pk is None:  # an INSERT: post_save records it as created
         return
     if update_fields is not None and "stock" not in update_fields:
         return
@@ -81,8 +81,11 @@ def stock_after_save(*, product: Product, created: bool) -> StockMovement | None
     if not created and before is None:
         return None  # the stock was not saved
     after = product.stock
-    if not isinstance(after, int):  # an F() expression: read what the database stored
+    if not isinstance(after, int):
+        # An F() expression: read what the database stored, and keep it on the instance
+        # so later receivers (the alert rules) and the caller see a number.
         after = Product.objects.filter(pk=product.pk).values_list("stock", flat=True).get()
+        product.stock = after
     before = 0 if created or before is None else before
     if not created and before == after:
         return None

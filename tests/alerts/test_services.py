@@ -122,15 +122,17 @@ class TestSingleProduct:
     ):
         product = ProductFactory(stock=start_stock, low_stock_threshold=5)
         product.stock = new_stock
-        # The product's UPDATE; the rules' SELECT ... FOR NO KEY UPDATE of the row (a plain
-        # SELECT on SQLite); then an UPDATE of its unresolved alert (refresh or resolve)
-        # and, when none was there to refresh, the INSERT that raises one.
-        with django_assert_num_queries(queries) as captured:
+        # The stock ledger's SELECT ... FOR NO KEY UPDATE of the row before the product's
+        # UPDATE and its movement's INSERT after it (tests/catalog/test_ledger.py); the
+        # rules' SELECT ... FOR NO KEY UPDATE of the row (a plain SELECT on SQLite); then an
+        # UPDATE of its unresolved alert (refresh or resolve) and, when none was there to
+        # refresh, the INSERT that raises one.
+        with django_assert_num_queries(queries + 2) as captured:
             product.save()
-        lock = captured.captured_queries[1]["sql"]
-        assert lock.startswith("SELECT") and 'FROM "catalog_product"' in lock
-        if connection.features.has_select_for_update:
-            assert lock.endswith("FOR NO KEY UPDATE")
+        for lock in (captured.captured_queries[0]["sql"], captured.captured_queries[3]["sql"]):
+            assert lock.startswith("SELECT") and 'FROM "catalog_product"' in lock
+            if connection.features.has_select_for_update:
+                assert lock.endswith("FOR NO KEY UPDATE")
 
 
 class TestSetWise:

@@ -4,6 +4,7 @@ stock_before is the previous one's stock_after, and the deltas add up to the sto
 Needs real concurrent writers; SQLite serialises them, so these run on PostgreSQL.
 """
 
+import itertools
 import threading
 from collections.abc import Callable
 
@@ -52,7 +53,7 @@ def assert_chain(product: Product) -> None:
         .order_by("id")
         .values_list("stock_before", "stock_after")
     )
-    for (_before, previous_after), (before, _after) in zip(history, history[1:], strict=False):
+    for (_before, previous_after), (before, _after) in itertools.pairwise(history):
         assert before == previous_after, history
     product.refresh_from_db()
     assert history[-1][1] == product.stock
