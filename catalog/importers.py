@@ -51,6 +51,7 @@ class ProductImporter(Importer):
         super().__init__(user=user)
         self._changed_ids = []
         self._stock_changes: list[tuple[int, str, int, int]] = []
+        self._locking = False
         self._name_index = search.NameIndexBulkWrites()
 
     def match_key(self, key: str) -> str:
@@ -61,11 +62,16 @@ class ProductImporter(Importer):
     def existing(self, keys: list[str]) -> Iterable[Model]:
         # Read through the index of the case-insensitive unique constraint; the exact keys
         # too, for the letters whose case the database folds differently than Python.
-        return (
+        products = (
             Product.objects.alias(sku_upper=Upper("sku"))
             .filter(Q(sku__in=keys) | Q(sku_upper__in=[key.upper() for key in keys]))
             .only(*self.load_fields())
         )
+        # Written for real: the rows are read under the stock lock (pk order within the
+        # chunk), so the stock they hold is the committed one the ledger's movements start
+        # from, and nobody changes it before the import commits
+        # (docs/architecture.md#the-stock-ledger). The preview locks nothing.
+        return products.select_for_stock_change() if self._locking else products
 
     @contextmanager
     def writing(self, *, dry_run: bool) -> Iterator[None]:
@@ -74,8 +80,12 @@ class ProductImporter(Importer):
         if dry_run:
             yield
             return
-        with search.product_name_index_bulk_writes() as self._name_index:
-            yield
+        self._locking = True
+        try:
+            with search.product_name_index_bulk_writes() as self._name_index:
+                yield
+        finally:
+            self._locking = False
 
     def apply(self, instance: Model, changes: dict[str, tuple[Any, Any]]) -> None:
         if "name" in changes:

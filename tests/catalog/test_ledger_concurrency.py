@@ -11,9 +11,12 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, transaction
 
+from backoffice.kit.importing.engine import file_import
 from catalog import services
+from catalog.importers import ProductImporter
 from catalog.ledger import products_out_of_balance
 from catalog.models import Product, StockMovement
+from tests.catalog.importing import PRODUCT_HEADER, csv_bytes
 from tests.factories import ProductFactory
 
 THREADS = 8
@@ -94,3 +97,32 @@ def test_saves_in_transactions_racing_the_out_of_stock_action_chain():
     assert run_at_once(write) == []
     for product in products:
         assert_chain(product)
+
+
+def test_imports_racing_saves_chain():
+    products = [ProductFactory(sku=f"RACE-{n}", stock=40) for n in range(3)]
+
+    def write(start: threading.Barrier, n: int) -> None:
+        start.wait()
+        for step in range(3):
+            if n % 2:
+                lines = [PRODUCT_HEADER] + [
+                    f"{p.sku},{p.name},9.90,{n * 10 + step + index},5,yes,"
+                    for index, p in enumerate(products)
+                ]
+                report = file_import(
+                    importer=ProductImporter(),
+                    data=csv_bytes(*lines),
+                    name=f"thread-{n}.csv",
+                    dry_run=False,
+                )
+                assert not report.has_errors, report.errors
+            else:
+                instance = Product.objects.get(pk=products[(n + step) % 3].pk)
+                instance.stock = n + step + 100
+                instance.save()
+
+    assert run_at_once(write) == []
+    for product in products:
+        assert_chain(product)
+    assert StockMovement.objects.filter(reason=StockMovement.Reason.IMPORT).exists()
