@@ -194,6 +194,10 @@ BACKOFFICE_PASSWORD_RESET_PER_IP_PER_HOUR = env.int(
     "BACKOFFICE_PASSWORD_RESET_PER_IP_PER_HOUR", default=20
 )
 
+# The shop's currency (ISO 4217 code): an imported price may carry its sign (€4.50, 12,90 €);
+# a price in another currency is refused (backoffice.kit.importing.prices).
+BACKOFFICE_CURRENCY = env.str("BACKOFFICE_CURRENCY", default="EUR")
+
 # Bulk import and export (backoffice.kit.importing). Who may import or export is decided by
 # the admin classes (add+change / view), not by import-export's permission settings; uploads
 # wait between preview and confirm in default storage (shared by app servers).

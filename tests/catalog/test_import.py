@@ -231,7 +231,7 @@ def test_errors_on_several_rows_are_all_listed(superuser_client):
     [
         (b"", "empty.csv", "is empty"),
         (b"sku,name,price,stock\n", "header.csv", "header row but no data rows"),
-        ("sku,name,price,stock\nA,Caf\xe9,1,2\n".encode("latin-1"), "latin.csv", "not UTF-8"),
+        (b"sku,name,price,stock\nA,Caf\xe9,1,2\nB,\x81,1,2\n", "odd.csv", "neither UTF-8 nor"),
         (b"%PDF-1.4 binary", "manual.pdf", "not a CSV or XLSX file"),
         (b"PK\x03\x04not really a zip", "broken.xlsx", "not a valid XLSX file"),
         (xlsx_bytes([["sku"]]), "actually-xlsx.csv", "looks like XLSX"),
@@ -244,7 +244,7 @@ def test_unreadable_files_get_a_clear_message(superuser_client, content, name, m
     assert message in page
     if "UTF-8" in message:
         assert "Accepted encodings: UTF-8" in page
-        assert "line 2" in page
+        assert "line 3" in page
     assert not Product.objects.exists()
 
 

@@ -65,6 +65,9 @@ def test_hostile_file_through_the_admin_import(superuser_client, entry):
         assert not Product.objects.exists() and not Article.objects.exists()
     else:
         assert report.totals == entry["totals"], report_text(response)
+        if "note" in entry:
+            assert any(entry["note"] in note for note in report.notes), report.notes
+            assert entry["note"] in response.content.decode()
         result = confirm(superuser_client, model, response)
         assert result.status_code == 302
         assert Product.objects.count() == entry["totals"]["new"]

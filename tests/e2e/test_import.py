@@ -104,3 +104,28 @@ def test_editor_imports_articles(page, signed_in):
         ("oolong-explained", "editor"),
         ("how-to-dial-in-your-espresso", "editor"),
     }
+
+
+def test_semicolon_file_with_decimal_commas_from_european_excel(page, signed_in, tmp_path):
+    signed_in(UserFactory(username="inventory", groups=["Inventory managers"]))
+    european = tmp_path / "artikel.csv"
+    european.write_bytes(
+        "sku;name;price;stock\nTEA-1;Kräutertee;12,50;3\nTEA-2;Grüntee;1.249,00;40\n".encode(
+            "cp1252"
+        )
+    )
+
+    upload_and_preview(page, "/admin/catalog/product/", european)
+
+    report = page.locator("#import-report")
+    expect(report.locator(".card-title")).to_have_text("Preview")
+    expect(report.locator(".import-notes")).to_contain_text(
+        "Read as semicolon-separated, decimal comma."
+    )
+    expect(report.locator(".import-notes")).to_contain_text("read as Windows-1252 (Latin-1)")
+    expect(report.locator(".import-totals")).to_contain_text("2 new")
+    page.get_by_role("button", name="Confirm import").click()
+
+    expect(page.get_by_text("Import finished")).to_be_visible()
+    assert str(Product.objects.get(sku="TEA-2").price) == "1249.00"
+    assert Product.objects.get(sku="TEA-1").name == "Kräutertee"

@@ -26,7 +26,8 @@ from backoffice.kit.db import IDS_PER_QUERY, transaction_lock_try
 
 from .checks import cell_check, printable
 from .columns import Column, ParsedRow, header_positions
-from .parsing import cell_text
+from .parsing import cell_text, parse_price
+from .prices import prices_read_as
 
 __all__ = ["Column", "Importer", "ParsedRow", "file_import"]
 from .reading import ImportFileError, check_upload, format_for, read_table
@@ -62,6 +63,11 @@ class Importer:
     def load_fields(cls) -> list[str]:
         """Model fields compared with the file; loading only these keeps re-imports fast."""
         return cls.column_names()
+
+    @classmethod
+    def price_columns(cls) -> list[str]:
+        """Columns read as prices: the file's decimal mark is found from these."""
+        return [column.name for column in cls.columns if column.parse is parse_price]
 
     @classmethod
     def required_columns(cls) -> list[str]:
@@ -140,8 +146,16 @@ class Importer:
                 # different orders would deadlock on PostgreSQL. Previews take no row locks.
                 if not dry_run:
                     self._serialize()
-                with self.writing(dry_run=dry_run):
-                    self._run(read_table(data=data, file_format=file_format), report, progress)
+                table = read_table(
+                    data=data,
+                    file_format=file_format,
+                    known=self.column_names(),
+                    price_columns=self.price_columns(),
+                )
+                report.notes.extend(table.notes)
+                with self.writing(dry_run=dry_run), prices_read_as(table.prices):
+                    self._run(table.rows, report, progress)
+                report.notes.extend(table.prices.notes())
                 report.written = not (dry_run or report.has_errors)
                 # A dry run writes nothing; a file rejected part-way is rolled back, and
                 # transaction.on_commit callbacks (email) are discarded with the rollback.

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from .prices import current_price_reading, split_currency, to_decimal
+
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -49,7 +51,7 @@ def parse_text(max_length: int | None = None, required: bool = True) -> Callable
     return parse
 
 
-def _finite_decimal(text: str) -> Decimal:
+def _finite_decimal(text: str | Decimal) -> Decimal:
     number = Decimal(text)  # InvalidOperation is an ArithmeticError, caught below
     if not number.is_finite():
         raise ValueError(text)
@@ -71,7 +73,17 @@ def parse_whole_number(value: Any) -> int:
 
 
 def parse_price(value: Any) -> Decimal:
-    number = _parse_non_negative(value, _finite_decimal, "a number, e.g. 12.50")
+    """A price written with the file's decimal mark, optionally with the shop's currency."""
+    reading = current_price_reading()
+    text, currency = split_currency(cell_text(value))  # ValueError naming another currency
+    example = "12,50" if reading.decimal_mark == "," else "12.50"
+    number = _parse_non_negative(
+        text,
+        lambda text: _finite_decimal(to_decimal(text, reading.decimal_mark)),
+        f"a number, e.g. {example}",
+    )
+    if currency:
+        reading.currency_signs += 1
     if number >= Decimal("1e10"):
         raise ValueError("At most 10 digits before the decimal point.")
     if number != number.quantize(Decimal("0.01")):

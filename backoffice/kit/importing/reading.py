@@ -3,20 +3,30 @@
 ImportFileError and megabytes are defined in errors.py and used from here by the rest.
 """
 
+import codecs
 import csv
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 
 from .errors import ImportFileError, megabytes
+from .prices import DECIMAL_MARK_NAMES, PriceReading, file_decimal_mark
 from .xlsx import read_xlsx
 
-__all__ = ["ImportFileError", "check_upload", "format_for", "megabytes", "read_table"]
+__all__ = ["ImportFileError", "Table", "check_upload", "format_for", "megabytes", "read_table"]
 
-ACCEPTED_ENCODINGS = "UTF-8 (with or without a byte-order mark)"
+ACCEPTED_ENCODINGS = (
+    "UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark, "
+    "Windows-1252 (Latin-1)"
+)
+SAVE_AS_UTF8 = "In Excel use 'Save as → CSV UTF-8'."
+DELIMITER_NAMES = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated"}
+# The header row is looked for in this many characters at the start of the file.
+SNIFF_CHARACTERS = 65536
 
 
 def too_large_message(*, name: str, size: int) -> str:
@@ -41,31 +51,143 @@ def format_for(name: str) -> str:
     return "xlsx" if name.lower().endswith(".xlsx") else "csv"
 
 
-def read_table(*, data: bytes, file_format: str) -> Iterator[tuple[int, list[Any]]]:
-    """Yield (row number, raw cells): the header is row 1; fully empty rows may be left out."""
+@dataclass
+class Table:
+    """Numbered rows of raw cells (the header is row 1), and how the file was read."""
+
+    rows: Iterator[tuple[int, list[Any]]]
+    notes: list[str] = field(default_factory=list)
+    prices: PriceReading = field(default_factory=PriceReading)
+
+
+def read_table(
+    *,
+    data: bytes,
+    file_format: str,
+    known: Sequence[str] = (),
+    price_columns: Sequence[str] = (),
+) -> Table:
+    """The file's rows; for CSV its encoding, delimiter (the one that splits the header into
+    the most `known` column names) and the decimal mark of its `price_columns` are found
+    first. Fully empty rows may be left out."""
     if not data:
         raise ImportFileError("The file is empty.")
     if file_format == "xlsx":
-        yield from read_xlsx(data)
-    else:
-        yield from enumerate(_read_csv(data), start=1)
+        return Table(rows=read_xlsx(data))
+    encoding, encoding_note = _encoding(data)
+    delimiter = _delimiter(_text(data, encoding), known)
+    prices = PriceReading()
+    mark = file_decimal_mark(
+        _price_cells(data, encoding, delimiter, price_columns),
+        lone_point_is_decimal=delimiter == ",",
+    )
+    how = [DELIMITER_NAMES[delimiter]]
+    if mark is not None:
+        prices.decimal_mark, prices.decimal_mark_found = mark, True
+        how.append(DECIMAL_MARK_NAMES[mark])
+    notes = [f"Read as {', '.join(how)}."]
+    if encoding_note:
+        notes.append(encoding_note)
+    rows = enumerate(_read_csv(data, encoding, delimiter), start=1)
+    return Table(rows=rows, notes=notes, prices=prices)
 
 
-def _read_csv(data: bytes) -> Iterator[list[str]]:
+def _encoding(data: bytes) -> tuple[str, str | None]:
+    """The codec to read the CSV with, and a note for the preview when it is not UTF-8."""
     if data.startswith(b"PK\x03\x04"):
         raise ImportFileError("This is not a CSV file (it looks like XLSX): choose XLSX.")
-    if b"\x00" in data[:8192]:
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise ImportFileError(
+            f"The file is UTF-32 text, which cannot be read. Accepted encodings: "
+            f"{ACCEPTED_ENCODINGS}. {SAVE_AS_UTF8}"
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise ImportFileError(
+                f"The file starts as UTF-16 text but its bytes {error.start}-{error.end} cannot "
+                f"be read as UTF-16. {SAVE_AS_UTF8}"
+            ) from None
+        return "utf-16", "The file is UTF-16 text; it was read as such."
+    head = data[:8192]
+    if b"\x00" in head:
+        if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
+            raise ImportFileError(
+                f"The file looks like UTF-16 text without a byte-order mark, which cannot be "
+                f"read. Accepted encodings: {ACCEPTED_ENCODINGS}. {SAVE_AS_UTF8}"
+            )
         raise ImportFileError("This is not a CSV text file: only CSV and XLSX can be imported.")
     try:
-        data.decode("utf-8-sig")  # validate up front; the text itself is read streaming
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    else:
+        return "utf-8-sig", None
+    try:
+        data.decode("cp1252")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise ImportFileError(
-            f"The file is not UTF-8 text: byte 0x{data[error.start]:02x} on line {line} "
-            f"cannot be read. Accepted encodings: {ACCEPTED_ENCODINGS}. In Excel use "
-            f"'Save as → CSV UTF-8'."
+            f"The file is neither UTF-8 nor Windows-1252 (Latin-1) text: byte "
+            f"0x{data[error.start]:02x} on line {line} cannot be read in either. Accepted "
+            f"encodings: {ACCEPTED_ENCODINGS}. {SAVE_AS_UTF8}"
         ) from None
+    line = data.count(b"\n", 0, utf8_error.start) + 1
+    return "cp1252", (
+        f"The file is not UTF-8 text (byte 0x{data[utf8_error.start]:02x} on line {line}): it "
+        f"was read as Windows-1252 (Latin-1), what older Excel saves. Check accented letters "
+        f"in the preview; 'Save as → CSV UTF-8' avoids the guess."
+    )
+
+
+def _text(data: bytes, encoding: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+
+
+def _header_names(sample: str, delimiter: str) -> list[str]:
     try:
-        yield from csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""))
+        header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    except csv.Error:
+        return []
+    return [cell.lstrip("\ufeff").strip().lower() for cell in header]
+
+
+def _delimiter(text: io.TextIOWrapper, known: Sequence[str]) -> str:
+    """The delimiter that splits the header into the most known column names; without a
+    known name in it, csv.Sniffer's guess among the three, else a comma."""
+    sample = text.read(SNIFF_CHARACTERS)
+    known_names = set(known)
+    scores = {
+        delimiter: sum(name in known_names for name in _header_names(sample, delimiter))
+        for delimiter in DELIMITER_NAMES
+    }
+    best = max(scores, key=lambda delimiter: scores[delimiter])  # a tie keeps the comma
+    if scores[best]:
+        return best
+    try:
+        return csv.Sniffer().sniff(sample, delimiters="".join(DELIMITER_NAMES)).delimiter
+    except csv.Error:
+        return ","
+
+
+def _price_cells(
+    data: bytes, encoding: str, delimiter: str, price_columns: Sequence[str]
+) -> Iterator[tuple[int, str, str]]:
+    if not price_columns:
+        return
+    rows = enumerate(_read_csv(data, encoding, delimiter), start=1)
+    _number, header = next(rows, (1, []))
+    names = [cell.lstrip("\ufeff").strip().lower() for cell in header]
+    positions = [(name, names.index(name)) for name in price_columns if name in names]
+    for number, cells in rows:
+        for name, position in positions:
+            if position < len(cells) and cells[position].strip():
+                yield number, name, cells[position].strip()
+
+
+def _read_csv(data: bytes, encoding: str, delimiter: str) -> Iterator[list[str]]:
+    try:
+        yield from csv.reader(_text(data, encoding), delimiter=delimiter)
     except csv.Error as error:
         raise ImportFileError(f"The CSV file cannot be read: {error}.") from None

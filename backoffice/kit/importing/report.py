@@ -44,6 +44,7 @@ class ImportReport:
         default_factory=lambda: {kind: [] for kind in KIND_LABELS}
     )
     errors: list[RowError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the file was read, for the preview
     error_count: int = 0
     written: bool = False
 

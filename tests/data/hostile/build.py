@@ -45,6 +45,10 @@ CSV_BYTES = {
     "latin1.csv": f"{HEADER}\nA-1,Caf\xe9,1,1\n".encode("latin-1"),
     "utf16.csv": f"{HEADER}\nA-1,Tea,1,1\n".encode("utf-16"),
     "only_a_bom.csv": b"\xef\xbb\xbf",
+    "utf32.csv": f"{HEADER}\nA-1,Tea,1,1\n".encode("utf-32"),
+    "utf16_without_bom.csv": f"{HEADER}\nA-1,Tea,1,1\n".encode("utf-16-le"),
+    # 0x81 is neither UTF-8 (a lone continuation byte) nor a Windows-1252 character.
+    "undefined_in_windows_1252.csv": f"{HEADER}\nA-1,Tea,1,1\n".encode() + b"B-1,X\x81,1,1\n",
 }
 
 # --- XLSX -----------------------------------------------------------------------------
