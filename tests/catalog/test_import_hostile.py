@@ -91,3 +91,35 @@ def test_bombs_are_refused_with_little_memory(superuser_client, entry):
 
     assert responses[0].status_code == 200
     assert growth < EXTRA_MEGABYTES, f"{entry['file']}: {growth:.0f} MB"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [entry for entry in MANIFEST if entry.get("bomb") and "expect" in entry],
+    ids=[entry["file"] for entry in MANIFEST if entry.get("bomb") and "expect" in entry],
+)
+@pytest.mark.parametrize("limit_mb", [None, 100], ids=["default-limit", "100-mb-limit"])
+def test_bombs_are_refused_at_larger_upload_limits(superuser_client, settings, entry, limit_mb):
+    # The corpus's messages are written for a 20 MB limit; the XLSX size bounds grow with
+    # the limit (100 MB for 1M-row files), so the compression-ratio bound must refuse every
+    # bomb there too, in time and memory.
+    from backoffice.settings import base
+
+    settings.BACKOFFICE_IMPORT_MAX_BYTES = (
+        limit_mb * 1024 * 1024 if limit_mb else base.BACKOFFICE_IMPORT_MAX_BYTES
+    )
+    content = (HOSTILE / entry["file"]).read_bytes()
+    responses = []
+
+    def upload() -> None:
+        responses.append(preview(superuser_client, "catalog_product", content, entry["file"]))
+
+    started = time.perf_counter()
+    growth = peak_growth_mb(upload)
+    seconds = time.perf_counter() - started
+
+    report = responses[0].context["report"]
+    assert report.has_errors and "confirm_form" not in responses[0].context
+    assert seconds < SECONDS, f"{entry['file']}: {seconds:.2f} s"
+    assert growth < EXTRA_MEGABYTES, f"{entry['file']}: {growth:.0f} MB"
+    assert not Product.objects.exists()

@@ -4,9 +4,12 @@ An XLSX file is a zip: a few KB can claim gigabytes. Before openpyxl opens it, t
 zip declares are checked (a member inflating past its declared size fails its CRC check in
 zipfile, so the declaration bounds what is read): the parts openpyxl reads whole (shared
 strings, styles, workbook, manifest) may unpack to at most the upload limit each, the whole
-file to UNPACKED_FACTOR times it. The sheet's <dimension> is ignored (openpyxl would pad
-every row to the claimed width and height): only rows present in the file are yielded, and
-a row wider than MAX_COLUMNS is refused (docs/architecture.md#the-import-engine).
+file to UNPACKED_FACTOR times it, and no member over a megabyte may unpack to more than
+MAX_RATIO times its compressed size (real sheets and shared strings compress about 5 to 20
+to 1; a bomb over 1,000 to 1), whatever the upload limit. The sheet's <dimension> is
+ignored (openpyxl would pad every row to the claimed width and height): only rows present
+in the file are yielded, and a row wider than MAX_COLUMNS is refused
+(docs/architecture.md#the-import-engine).
 """
 
 import io
@@ -26,6 +29,8 @@ from .errors import ImportFileError, megabytes
 
 MAX_COLUMNS = 256
 UNPACKED_FACTOR = 8
+MAX_RATIO = 100
+RATIO_FROM_BYTES = 1024 * 1024
 INVALID = "This is not a valid XLSX file."
 MANIFEST = "[Content_Types].xml"
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -96,6 +101,14 @@ def check_unpacked_sizes(archive: zipfile.ZipFile) -> None:
     for member in members:
         if member.filename not in streamed:
             _check_part(member, limit)
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO:
+            raise ImportFileError(
+                f"The part '{member.filename[:100]}' of this XLSX file unpacks to "
+                f"{megabytes(member.file_size)} from {megabytes(member.compress_size)} "
+                f"({ratio:,.0f} to 1); spreadsheets compress far less, so this file is not read."
+            )
 
 
 def _check_part(member: zipfile.ZipInfo, limit: int) -> None:

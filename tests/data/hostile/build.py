@@ -199,14 +199,14 @@ def _with_shared_override(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def sheet_whitespace_bomb() -> bytes:
+def sheet_whitespace_bomb(megabytes: int = 200) -> bytes:
     """A sheet padded with 200 MB of spaces between rows (a plain zip bomb)."""
     head = SHEET.format(prolog="", dimension="", rows=HEADER_ROW + "{pad}").split("{pad}")
     return streamed_member(
         "xl/worksheets/sheet1.xml",
         head[0].encode(),
         b" " * 2**20,
-        200,
+        megabytes,
         (product_row(2, "A-1", "a") + head[1]).encode(),
     )
 
@@ -254,6 +254,11 @@ XLSX_FILES = {
     # Under the whole file's bound, over the bound of a part that is read whole.
     "shared_string_of_100_mb.xlsx": lambda: shared_string_bomb(100),
     "sheet_whitespace_bomb.xlsx": sheet_whitespace_bomb,
+    # Within every size bound, but 1,000 to 1: refused for its ratio, whatever the limit.
+    "sheet_with_10_mb_of_spaces.xlsx": lambda: sheet_whitespace_bomb(10),
+    "shared_string_of_10_mb.xlsx": lambda: shared_string_bomb(10),
+    # Under a 100 MB upload limit's part bound: only the ratio keeps it from being loaded.
+    "shared_string_of_90_mb.xlsx": lambda: shared_string_bomb(90),
     "lying_member_sizes.xlsx": lying_sizes,
     "billion_laughs.xlsx": billion_laughs,
     "external_entity.xlsx": external_entity,
