@@ -177,3 +177,18 @@ def test_delete_selected_judges_all_users_in_a_constant_number_of_queries(attack
     assert confirmation_page_queries(few) == confirmation_page_queries(many)
     assert User.objects.filter(username__startswith="clerk").count() == 10
     assert not DeletionRecord.objects.exists()
+
+
+def test_inviting_someone_into_a_stronger_group_is_refused(attacker):
+    from django.contrib.auth.models import Group
+
+    stronger = Group.objects.get(name="Inventory managers")
+    response = attacker.post(
+        "/admin/auth/user/add/",
+        {"username": "mole", "email": "mole@evil.example", "groups": [stronger.pk]},
+    )
+    assert response.status_code == 200
+    assert "You cannot add anyone to the group &quot;Inventory managers&quot;" in (
+        response.content.decode()
+    )
+    assert not User.objects.filter(username="mole").exists()
