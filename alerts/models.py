@@ -138,15 +138,17 @@ class DeletionRecord(models.Model):
 
 
 class DashboardCount(models.Model):
-    """Counts the dashboard shows, kept by database triggers (alerts/migrations/0005).
+    """Counts the dashboard shows, kept by database triggers (alerts/migrations/0005, 0007).
 
-    One row per counted thing, quarter of an hour (for dated events) and slot; a count is
-    the sum of its rows. Triggers on the counted tables add each statement's change, so
-    every write path counts (save, update(), bulk_create, imports, loaddata, raw SQL), and
-    the dashboard reads a few hundred small rows however large the tables grow
-    (docs/architecture.md#why-the-fast-paths-exist). On PostgreSQL the slot is the writing
-    backend's pid modulo DashboardCount.SLOTS, so concurrent transactions rarely wait on the
-    same row; SQLite has one writer and one slot.
+    Rows per counted thing and quarter of an hour (for dated events); a count is the sum of
+    its rows. Triggers on the counted tables add each statement's change, so every write
+    path counts (save, update(), bulk_create, imports, loaddata, raw SQL), and the dashboard
+    reads a few hundred small rows however large the tables grow
+    (docs/architecture.md#why-the-fast-paths-exist). On PostgreSQL a statement folds the
+    rows of the quarter hours it changes that no other transaction holds (SKIP LOCKED) into
+    one new row with its change: writers never wait for each other here, and a quarter hour
+    has about one row per transaction writing it at that moment. SQLite has one writer at a
+    time and adds to one row per quarter hour (slot 0).
     """
 
     class Name(models.TextChoices):
@@ -158,7 +160,6 @@ class DashboardCount(models.Model):
     # The bucket of the counts that are not dated.
     UNDATED = datetime(2000, 1, 1, tzinfo=UTC)
     BUCKET_MINUTES = 15
-    SLOTS = 8
 
     name = models.CharField(max_length=32, choices=Name.choices)
     bucket = models.DateTimeField()
@@ -167,11 +168,9 @@ class DashboardCount(models.Model):
 
     class Meta:
         default_permissions = ()
-        constraints = [
-            models.UniqueConstraint(
-                fields=["name", "bucket", "slot"], name="alerts_dashboardcount_unique"
-            ),
-        ]
+        # Not unique: concurrent PostgreSQL transactions each add a row (SQLite's triggers
+        # upsert into a unique index of their own, alerts/migrations/0007).
+        indexes = [models.Index(fields=["name", "bucket"], name="alerts_dashboardcount_idx")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.bucket:%Y-%m-%d %H:%M} [{self.slot}]: {self.value}"
