@@ -15,6 +15,12 @@ from django.utils import dateformat, timezone
 from django.utils.translation import get_language
 
 from backoffice.kit.admin_urls import object_url
+from backoffice.kit.jobs.rules import user_may_import_anything
+from backoffice.kit.jobs.selectors import (
+    FinishedImport,
+    import_jobs_finished_count_part,
+    import_jobs_finished_recently,
+)
 
 from .models import DashboardCount, DeletionRecord, StockAlert
 from .rules import deletion_record_may_restore, deletion_records_with_grants
@@ -78,6 +84,8 @@ class Dashboard:
     open_alerts: list[OpenAlert] = field(default_factory=list)
     recent_deletions: list[RecentDeletion] = field(default_factory=list)
     chart: list[ChartDay] = field(default_factory=list)
+    finished_import_count: int = 0
+    finished_imports: list[FinishedImport] = field(default_factory=list)
 
     @property
     def chart_total(self) -> int:
@@ -112,6 +120,8 @@ def dashboard_get(*, user: AbstractBaseUser) -> Dashboard:
         counted["out_of_stock_count"] = _kept_count_part(DashboardCount.Name.PRODUCTS_OUT_OF_STOCK)
     if can_view_deletions:
         counted["deletions_last_7_days"] = _deleted_since_part(timezone.now() - timedelta(days=7))
+    if user_may_import_anything(user=user):
+        counted["finished_import_count"] = import_jobs_finished_count_part(user=user)
     days = _chart_days() if can_view_alerts else []
     counts = _counts([*counted.values(), *_raised_per_day_parts(days)]) if counted else []
     data.update(zip(counted, counts[: len(counted)], strict=True))
@@ -151,6 +161,8 @@ def dashboard_get(*, user: AbstractBaseUser) -> Dashboard:
                 for record in records[:DASHBOARD_DELETIONS]
             ],
         )
+    if data.get("finished_import_count"):
+        data["finished_imports"] = import_jobs_finished_recently(user=user)
     return Dashboard(**data)
 
 

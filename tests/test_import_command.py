@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from backoffice.kit.importing.storage import UPLOAD_FOLDER, ImportUploadStorage
+from backoffice.kit.jobs.models import ImportJob
 from catalog.models import Article, Product
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,15 @@ def test_import_products_from_the_command_line(tmp_path):
     out, _ = run("products", str(path))
 
     assert "Imported: 1 new, 0 updated, 0 unchanged, 0 invalid products." in out
+    job = ImportJob.objects.get()
+    assert (job.status, job.source, job.created_by, job.file_name) == (
+        "done",
+        "command",
+        None,
+        path.name,
+    )
+    assert (job.total_new, job.rows_total, job.rows_done) == (1, 1, 1)
+    assert f"Recorded as import job {job.pk}." in out
     assert Product.objects.get(sku="C-1").stock == 4
 
 
@@ -37,6 +47,9 @@ def test_dry_run_writes_nothing(tmp_path):
     out, _ = run("products", str(path), "--dry-run")
 
     assert "Dry run, nothing written: 1 new" in out
+    job = ImportJob.objects.get()
+    assert (job.status, job.total_new) == ("done", 1)
+    assert job.message == "Dry run (--dry-run): checked, nothing written."
     assert not Product.objects.exists()
 
 

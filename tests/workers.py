@@ -86,7 +86,13 @@ def _forget_broker_connections() -> None:
 
 
 @contextmanager
-def celery_worker(tmp_path: Path, *, concurrency: int = 1) -> Iterator[Worker]:
+def celery_worker(
+    tmp_path: Path,
+    *,
+    concurrency: int = 1,
+    media_root: Path | None = None,
+    environment: dict[str, str] | None = None,
+) -> Iterator[Worker]:
     """Start a worker on the test database; the test process publishes to its queue.
 
     Needs a transactional test (`django_db(transaction=True)`): the worker sees only
@@ -109,6 +115,8 @@ def celery_worker(tmp_path: Path, *, concurrency: int = 1) -> Iterator[Worker]:
         "TEST_WORKER_BROKER_OPTIONS": json.dumps(options),
         "TEST_WORKER_DATABASE_NAME": str(name),
         "TEST_WORKER_EMAIL_DIR": str(email_dir),
+        **({"MEDIA_ROOT": str(media_root)} if media_root else {}),
+        **(environment or {}),
     }
     command = [
         sys.executable, "-m", "celery", "-A", "backoffice", "worker",

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "backoffice",
     "backoffice.accounts",
+    "backoffice.kit.jobs",
     "catalog",
     "alerts",
 ]
@@ -201,7 +202,8 @@ BACKOFFICE_CURRENCY = env.str("BACKOFFICE_CURRENCY", default="EUR")
 # Bulk import and export (backoffice.kit.importing). Who may import or export is decided by
 # the admin classes (add+change / view), not by import-export's permission settings; uploads
 # wait between preview and confirm in default storage (shared by app servers).
-BACKOFFICE_IMPORT_MAX_BYTES = env.int("BACKOFFICE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# 100 MiB: a 1M-row product file is about 55 MB.
+BACKOFFICE_IMPORT_MAX_BYTES = env.int("BACKOFFICE_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 # A file over BACKOFFICE_IMPORT_MAX_BYTES is refused as it arrives, before Django's own
 # handlers store it (backoffice.kit.importing.uploads).
 FILE_UPLOAD_HANDLERS = [
@@ -209,6 +211,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Exports of more rows than this run as jobs and are offered for download when written.
+BACKOFFICE_EXPORT_JOB_MIN_ROWS = env.int("BACKOFFICE_EXPORT_JOB_MIN_ROWS", default=50_000)
 # Uploads of previews nobody confirmed are deleted after this many hours.
 BACKOFFICE_IMPORT_UPLOAD_MAX_AGE_HOURS = env.int(
     "BACKOFFICE_IMPORT_UPLOAD_MAX_AGE_HOURS", default=24

@@ -102,18 +102,33 @@ def test_an_expired_token_is_refused(superuser_client, settings):
     assert not Product.objects.exists()
 
 
-def test_a_validly_signed_path_is_still_never_opened(superuser_client):
-    # Even with the signing key (a leaked SECRET_KEY), the name must be one of ours.
+def test_a_validly_signed_token_reaches_only_ones_own_job(superuser_client, admin_client_for):
+    # Even with the signing key (a leaked SECRET_KEY), a token names an import job, never a
+    # file, and only the signer's own job of this model that waits for confirmation.
+    from backoffice.kit.jobs.models import ImportJob
+
+    previewed(admin_client_for("Inventory managers"))
+    someone_elses = ImportJob.objects.get().pk
     previewed(superuser_client)
     salt = f"backoffice.import:catalog.product:{superuser_client.user.pk}"
-    for upload in ["../../manage.py", ".", "..", "/etc/passwd", "a" * 300]:
-        token = signing.dumps({"upload": upload, "name": "x.csv"}, salt=salt, compress=True)
+    for payload in [
+        {"upload": "../../manage.py", "name": "x.csv"},  # the old shape: a file name
+        {"job": "1"},
+        {"job": someone_elses},
+        {"job": 10**12},
+        {"job": -1},
+    ]:
+        token = signing.dumps(payload, salt=salt, compress=True)
 
         response = superuser_client.post(PROCESS, {"token": token})
 
         assert response.status_code == 302
-        assert "has expired or was already imported" in messages_of(response)[0]
+        assert messages_of(response)[0] in (
+            INCOMPLETE,
+            "The uploaded file has expired or was already imported; upload it again.",
+        )
     assert not Product.objects.exists()
+    assert set(ImportJob.objects.values_list("status", flat=True)) == {"ready"}
 
 
 def test_a_token_works_once(superuser_client):

@@ -104,7 +104,7 @@ def test_a_200_mb_upload_is_refused_before_any_byte_is_stored(superuser_client, 
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "&#x27;big.csv&#x27; is 200.0 MB; the limit is 20.0 MB." in page
+    assert "&#x27;big.csv&#x27; is 200.0 MB; the limit is 100.0 MB." in page
     assert "This field is required" not in page
     assert "confirm_form" not in response.context
     assert sum(spy.received) == 0  # the limit refused it when the request announced its size

@@ -12,24 +12,27 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import MultipleChoiceField, MultipleHiddenInput
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
-from import_export.admin import ExportActionMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
-from import_export.signals import post_export, post_import
+from import_export.signals import post_import
 
-from ..admin_log import CHANGE, admin_log_entry
-from .engine import Importer, file_import
-from .exporting import export_response
+from backoffice.kit.jobs.imports import import_job_confirm, import_job_create, import_job_report
+from backoffice.kit.jobs.models import ImportJob
+from backoffice.kit.jobs.queue import enqueue_after_commit
+from backoffice.kit.jobs.tasks import import_job_validate_task
+
+from .engine import Importer
+from .export_admin import StreamedExportMixin
 from .reading import ImportFileError, check_upload, megabytes
-from .report import MAX_ERRORS_KEPT, ImportReport
+from .report import MAX_ERRORS_KEPT
 from .storage import ImportUploadStorage, import_uploads_purge
 from .uploads import upload_refusal
 
@@ -62,8 +65,8 @@ class BulkImportForm(ImportForm):
 class ConfirmImportForm(forms.Form):
     """The confirm step names the upload by a token signed for this user and model only.
 
-    The token holds the stored upload's random name and the original file name; a forged,
-    altered, foreign or expired token is a form error, never a path the server opens.
+    The token holds the import job's id; a forged, altered, foreign or expired token is a
+    form error, never a job (or a path) the server opens.
     """
 
     token = forms.CharField(widget=forms.HiddenInput(), max_length=1000)
@@ -73,23 +76,22 @@ class ConfirmImportForm(forms.Form):
         self.salt = salt
 
     @staticmethod
-    def sign(*, salt: str, upload: str, name: str) -> str:
-        return signing.dumps({"upload": upload, "name": name}, salt=salt, compress=True)
+    def sign(*, salt: str, job: int) -> str:
+        return signing.dumps({"job": job}, salt=salt, compress=True)
 
-    def clean_token(self) -> dict[str, str]:
+    def clean_token(self) -> int:
+        """The import job's id."""
         max_age = settings.BACKOFFICE_IMPORT_UPLOAD_MAX_AGE_HOURS * 3600
         try:
             payload = signing.loads(self.cleaned_data["token"], salt=self.salt, max_age=max_age)
         except signing.BadSignature:  # SignatureExpired included
             raise ValidationError("This confirmation is not valid or has expired.") from None
-        if not isinstance(payload, dict) or not all(
-            isinstance(payload.get(key), str) for key in ("upload", "name")
-        ):
+        if not isinstance(payload, dict) or type(payload.get("job")) is not int:
             raise ValidationError("This confirmation is not valid or has expired.")
-        return payload
+        return payload["job"]
 
 
-class BulkImportExportMixin(ExportActionMixin):
+class BulkImportExportMixin(StreamedExportMixin):
     """Import (add + change permission) and export (view permission) for a ModelAdmin.
 
     resource_classes[0] names the columns and, through its importer_class, the importer.
@@ -131,28 +133,33 @@ class BulkImportExportMixin(ExportActionMixin):
         return self.get_resource_classes(request)[0].importer_class(user=request.user)
 
     # --- import ---------------------------------------------------------------------
+    # Upload → an ImportJob that a worker validates (the page shows its progress, then the
+    # preview) → confirm → the worker imports (docs/architecture.md#background-jobs). Under
+    # eager settings each step finishes within its request and the page answers at once.
     def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         if not self.has_import_permission(request):
             raise PermissionDenied
+        if request.method != "POST" and "job" in request.GET:
+            return self._job_page(request, self._own_job(request, request.GET["job"]))
         form = self._upload_form(request, bound=request.method == "POST")
-        context: dict[str, Any] = {}
         if request.method == "POST" and form.is_valid():
             import_uploads_purge()
             upload = form.cleaned_data["import_file"]
             storage = ImportUploadStorage()
             storage.save(upload)
-            report = self._run_import(request, storage.read(), name=upload.name, dry_run=True)
-            if report.has_errors:
-                storage.remove()
-            else:
-                token = ConfirmImportForm.sign(
-                    salt=self._token_salt(request), upload=storage.name, name=upload.name
-                )
-                context["confirm_form"] = ConfirmImportForm(
-                    initial={"token": token}, salt=self._token_salt(request)
-                )
-            context["report"] = report
-        return self._render_import(request, form, context)
+            job = import_job_create(
+                user=request.user,
+                importer=self.get_importer(request),
+                upload=storage.name,
+                file_name=upload.name,
+                file_size=upload.size,
+            )
+            enqueue_after_commit(import_job_validate_task, job.pk)
+            job.refresh_from_db()
+            if job.is_running:
+                return HttpResponseRedirect(self._job_url(job))
+            return self._job_page(request, job)
+        return self._render_import(request, form, {})
 
     @method_decorator(require_POST)
     def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
@@ -163,31 +170,58 @@ class BulkImportExportMixin(ExportActionMixin):
         if not confirm_form.is_valid():
             messages.error(request, "The confirmation was incomplete; upload the file again.")
             return HttpResponseRedirect(import_url)
-        token = confirm_form.cleaned_data["token"]
-        storage = ImportUploadStorage(name=token["upload"])
-        try:
-            data = storage.read()
-        except FileNotFoundError:
+        job_id = confirm_form.cleaned_data["token"]
+        confirmed = import_job_confirm(job_id=job_id, user=request.user)
+        job = self._own_jobs(request).filter(pk=job_id).first()
+        if job is None or not confirmed:
             messages.error(
                 request, "The uploaded file has expired or was already imported; upload it again."
             )
-            return HttpResponseRedirect(import_url)
-        report = self._run_import(request, data, name=token["name"], dry_run=False)
-        storage.remove()
-        if report.has_errors:
+            return HttpResponseRedirect(self._job_url(job) if job else import_url)
+        if job.status == ImportJob.Status.DONE:
+            report = import_job_report(job)
+            messages.success(request, f"Import finished: {report.summary()} {report.model_name}.")
+            post_import.send(sender=None, model=self.model)
+            return HttpResponseRedirect(reverse(f"{self._url_prefix()}_changelist"))
+        if job.status == ImportJob.Status.FAILED and not job.message:
             messages.error(request, "Import failed: nothing was written. See the errors below.")
-            return self._render_import(request, self._upload_form(request), {"report": report})
-        messages.success(request, f"Import finished: {report.summary()} {report.model_name}.")
-        # One Recent actions entry for the file, not one per row.
-        admin_log_entry(
-            user=request.user,
-            model=self.model,
-            action_flag=CHANGE,
-            object_repr=f"Import of {token['name']}",
-            message=f"Imported {token['name']}: {report.summary()} {report.model_name}.",
-        )
-        post_import.send(sender=None, model=self.model)
-        return HttpResponseRedirect(reverse(f"{self._url_prefix()}_changelist"))
+            return self._job_page(request, job)
+        if job.status == ImportJob.Status.FAILED:  # e.g. the upload expired meanwhile
+            messages.error(request, job.message)
+        return HttpResponseRedirect(self._job_url(job))
+
+    def _own_jobs(self, request: HttpRequest):
+        """This user's imports of this model: the import page shows no one else's."""
+        return ImportJob.objects.filter(
+            created_by=request.user, content_type=ContentType.objects.get_for_model(self.model)
+        ).select_related("content_type")
+
+    def _own_job(self, request: HttpRequest, job_id: str) -> ImportJob:
+        try:
+            job = self._own_jobs(request).filter(pk=int(job_id)).first()
+        except (TypeError, ValueError):
+            job = None
+        if job is None:
+            raise Http404("No such import job.")
+        return job
+
+    def _job_url(self, job: ImportJob) -> str:
+        return f"{reverse(f'{self._url_prefix()}_import')}?job={job.pk}"
+
+    def _job_page(self, request: HttpRequest, job: ImportJob) -> TemplateResponse:
+        context: dict[str, Any] = {
+            "job": job,
+            "progress_url": reverse("admin:jobs_importjob_progress", args=[job.pk]),
+            "cancel_url": reverse("admin:jobs_importjob_cancel", args=[job.pk]),
+            "changelist_url": reverse(f"{self._url_prefix()}_changelist"),
+        }
+        if job.validated_at is not None and not job.message:
+            context["report"] = import_job_report(job)
+        if job.status == ImportJob.Status.READY:
+            salt = self._token_salt(request)
+            token = ConfirmImportForm.sign(salt=salt, job=job.pk)
+            context["confirm_form"] = ConfirmImportForm(initial={"token": token}, salt=salt)
+        return self._render_import(request, self._upload_form(request), context)
 
     def _url_prefix(self) -> str:
         return f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}"
@@ -204,13 +238,6 @@ class BulkImportExportMixin(ExportActionMixin):
             data=request.POST,
             files=request.FILES,
             refused_upload=upload_refusal(request),
-        )
-
-    def _run_import(
-        self, request: HttpRequest, data: bytes, *, name: str, dry_run: bool
-    ) -> ImportReport:
-        return file_import(
-            importer=self.get_importer(request), data=data, name=name, dry_run=dry_run
         )
 
     def _render_import(
@@ -234,49 +261,3 @@ class BulkImportExportMixin(ExportActionMixin):
         )
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
-
-    # --- export ---------------------------------------------------------------------
-    def export_action(self, request: HttpRequest) -> HttpResponse:
-        """import-export's export page; a valid form streams the file (exporting.py)."""
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        formats = self.get_export_formats()
-        queryset = self.get_export_queryset(request)
-        form = self.get_export_form_class()(
-            formats, self.get_export_resource_classes(request), data=request.POST or None
-        )
-        if request.POST and "export_items" in request.POST:
-            # From the "Export selected" action: only pks of rows this user may export.
-            form.fields["export_items"] = MultipleChoiceField(
-                widget=MultipleHiddenInput,
-                required=False,
-                choices=[(pk, pk) for pk in self._exportable_pks(request, queryset)],
-            )
-        if form.is_valid():
-            file_format = formats[int(form.cleaned_data["format"])]()
-            if "export_items" in form.changed_data:
-                queryset = queryset.filter(pk__in=form.cleaned_data["export_items"])
-            resource_class = self.choose_export_resource_class(form, request)
-            response = export_response(
-                resource=resource_class(**self.get_export_resource_kwargs(request)),
-                queryset=queryset,
-                file_format=file_format,
-                selected_fields=self.get_export_resource_fields_from_form(form),
-                filename=self.get_export_filename(request, queryset, file_format),
-            )
-            post_export.send(sender=None, model=self.model)
-            return response
-        context = self.init_request_context_data(request, form)
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, [self.export_template_name], context=context)
-
-    def _exportable_pks(self, request: HttpRequest, queryset) -> list:
-        # Only the submitted pks are checked (not every pk in the table), so "export
-        # selected" stays cheap at 100k rows; a forged value is an invalid choice.
-        submitted = []
-        for value in request.POST.getlist("export_items"):
-            try:
-                submitted.append(self.opts.pk.to_python(value))
-            except ValidationError:
-                continue
-        return list(queryset.filter(pk__in=submitted).values_list("pk", flat=True))

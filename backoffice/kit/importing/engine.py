@@ -140,8 +140,11 @@ class Importer:
         progress: Callable[[int], None] | None = None,
     ) -> ImportReport:
         report = ImportReport(model_name=self._plural(), dry_run=dry_run)
+        # A dry run writes nothing, so it needs no transaction; outside one it also holds no
+        # SQLite write lock while a worker records its progress on the job row
+        # (docs/architecture.md#background-jobs).
         try:
-            with transaction.atomic():
+            with nullcontext() if dry_run else transaction.atomic():
                 # One confirm per model at a time: two files updating the same rows in
                 # different orders would deadlock on PostgreSQL. Previews take no row locks.
                 if not dry_run:
@@ -157,9 +160,10 @@ class Importer:
                     self._run(table.rows, report, progress)
                 report.notes.extend(table.prices.notes())
                 report.written = not (dry_run or report.has_errors)
-                # A dry run writes nothing; a file rejected part-way is rolled back, and
-                # transaction.on_commit callbacks (email) are discarded with the rollback.
-                transaction.set_rollback(not report.written)
+                if not dry_run:
+                    # A file rejected part-way is rolled back, and transaction.on_commit
+                    # callbacks (email) are discarded with the rollback.
+                    transaction.set_rollback(not report.written)
         except ImportFileError as error:
             report.written = False
             report.add_file_error(str(error))

@@ -8,7 +8,7 @@ carries them as they are.
 
 import csv
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -19,6 +19,30 @@ from openpyxl import Workbook
 
 from .checks import ILLEGAL_CHARACTERS
 
+# An export job's progress is counted this many rows at a time.
+PROGRESS_EVERY = 1000
+
+
+def export_rows(
+    *,
+    resource: ModelResource,
+    queryset: QuerySet,
+    selected_fields: list[str] | None,
+    native: bool,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[list[Any]]:
+    """The header, then the resource's cells per row (its export_field: formulas escaped)."""
+    queryset = resource.filter_export(queryset)
+    yield resource.get_export_headers(selected_fields=selected_fields)
+    fields = resource.get_export_fields(selected_fields=selected_fields)
+    for count, instance in enumerate(resource.iter_queryset(queryset), start=1):
+        row = [resource.export_field(field, instance, force_native_type=native) for field in fields]
+        if native:  # XLSX cannot hold C0 control characters that older rows may carry
+            row = [_xlsx_safe(value) for value in row]
+        yield row
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(PROGRESS_EVERY)
+
 
 def export_response(
     *,
@@ -28,27 +52,15 @@ def export_response(
     selected_fields: list[str] | None,
     filename: str,
 ) -> FileResponse | StreamingHttpResponse:
-    """The resource's columns and cells (its export_field, so formula escaping included)."""
-    queryset = resource.filter_export(queryset)
-    headers = resource.get_export_headers(selected_fields=selected_fields)
-    fields = resource.get_export_fields(selected_fields=selected_fields)
     native = isinstance(file_format, XLSX)
-
-    def rows() -> Iterator[list[Any]]:
-        yield headers
-        for instance in resource.iter_queryset(queryset):
-            row = [
-                resource.export_field(field, instance, force_native_type=native) for field in fields
-            ]
-            if native:  # XLSX cannot hold C0 control characters that older rows may carry
-                row = [_xlsx_safe(value) for value in row]
-            yield row
-
+    rows = export_rows(
+        resource=resource, queryset=queryset, selected_fields=selected_fields, native=native
+    )
     content_type = file_format.get_content_type()
     if native:
-        response = FileResponse(xlsx_file(rows()), content_type=content_type)
+        response = FileResponse(xlsx_file(rows), content_type=content_type)
     else:
-        response = StreamingHttpResponse(csv_lines(rows()), content_type=content_type)
+        response = StreamingHttpResponse(csv_lines(rows), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -72,16 +84,21 @@ def csv_lines(rows: Iterator[list[Any]]) -> Iterator[bytes]:
         yield writer.writerow(row).encode("utf-8")
 
 
-def xlsx_file(rows: Iterator[list[Any]]) -> IO[bytes]:
-    """Write rows to a write-only workbook in a temporary file, rewound for streaming."""
+def xlsx_write(rows: Iterator[list[Any]], handle: IO[bytes]) -> None:
+    """Write rows to a write-only workbook saved into an open binary file."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     for row in rows:
         sheet.append(row)
+    workbook.save(handle)
+
+
+def xlsx_file(rows: Iterator[list[Any]]) -> IO[bytes]:
+    """Write rows to a write-only workbook in a temporary file, rewound for streaming."""
     # Not a with-block: FileResponse closes the file (and so deletes it) once it is sent.
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     try:
-        workbook.save(handle)
+        xlsx_write(rows, handle)
     except BaseException:
         handle.close()
         raise

@@ -10,7 +10,8 @@ from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from backoffice.accounts.importers import UserImporter
-from backoffice.kit.importing.engine import Importer, file_import
+from backoffice.kit.importing.engine import Importer
+from backoffice.kit.jobs.imports import import_job_record
 from catalog.importers import ArticleImporter, ProductImporter
 
 IMPORTERS: dict[str, type[Importer]] = {
@@ -40,7 +41,9 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         with tqdm(unit=" rows", disable=no_progress, file=self.stderr._out, leave=False) as bar:
-            report = file_import(
+            # Recorded as an import job (Import jobs in the admin), like the admin's imports.
+            job, report = import_job_record(
+                user=None,
                 importer=IMPORTERS[kind](),
                 data=data,
                 name=file.name,
@@ -53,6 +56,9 @@ class Command(BaseCommand):
             if report.errors_not_shown:
                 self.stderr.write(f"… and {report.errors_not_shown} more errors.")
             errors = ngettext("%d error", "%d errors", report.error_count) % report.error_count
-            raise CommandError(f"{file.name} was rejected ({errors}); nothing was written.")
+            raise CommandError(
+                f"{file.name} was rejected ({errors}); nothing was written (import job {job.pk})."
+            )
         outcome = "Dry run, nothing written" if dry_run else "Imported"
         self.stdout.write(self.style.SUCCESS(f"{outcome}: {report.summary()} {report.model_name}."))
+        self.stdout.write(f"Recorded as import job {job.pk}.")

@@ -1,0 +1,58 @@
+// The import page's progress bar: polls the job's JSON view (data-progress-url) every second,
+// shows rows and percentage, and reloads the page when the step ends (the preview, the result
+// or the failure is then rendered by the server). Plain JavaScript, no framework.
+(function () {
+  "use strict";
+  var box = document.getElementById("import-progress");
+  if (!box) {
+    return;
+  }
+  var bar = box.querySelector(".progress-bar");
+  var meter = box.querySelector(".progress");
+  var rows = box.querySelector(".import-progress-rows");
+  var status = document.querySelector(".import-job-status");
+  var step = box.querySelector(".import-progress-step");
+  var number = new Intl.NumberFormat("en-US");
+
+  function show(job) {
+    if (status) {
+      status.textContent = job.status_label;
+    }
+    if (job.percent === null) {
+      bar.style.width = "100%";
+      bar.textContent = "";
+      rows.textContent = number.format(job.rows_done) + " rows";
+    } else {
+      bar.style.width = job.percent + "%";
+      bar.textContent = job.percent + "%";
+      meter.setAttribute("aria-valuenow", String(job.percent));
+      rows.textContent = number.format(job.rows_done) + " of " + number.format(job.rows_total) + " rows";
+    }
+    if (job.status === "validating" && step) {
+      step.textContent = "Checking every row; nothing is written yet.";
+    }
+    box.dataset.status = job.status;
+  }
+
+  function poll() {
+    fetch(box.dataset.progressUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (job) {
+        if (job) {
+          show(job);
+          if (job.finished) {
+            window.location.reload();
+            return;
+          }
+        }
+        window.setTimeout(poll, 1000);
+      })
+      .catch(function () {
+        window.setTimeout(poll, 2000); // a network hiccup: try again
+      });
+  }
+
+  window.setTimeout(poll, 500);
+})();
