@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import ReadOnlyPasswordHashWidget
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -23,6 +24,7 @@ from .rules import (
     user_fields_refused_to,
     user_groups_check_assignable,
     user_may_manage,
+    user_password_set_refusal,
     users_manage_refusals,
 )
 
@@ -103,10 +105,16 @@ class UserAdmin(
             judged[obj.pk] = user_may_manage(editor=request.user, target=obj)
         return judged[obj.pk]
 
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
+        # Nobody sets another person's password (backoffice.accounts.rules).
+        raise PermissionDenied(
+            user_password_set_refusal(editor=request.user, target=self.get_object(request, id))
+        )
+
     def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         mixins = []
-        if obj is not None and not self.has_change_permission(request, obj):
+        if obj is not None:
             mixins.append(PasswordLockedMixin)
         if not request.user.is_superuser and "groups" in form.base_fields:
             mixins.append(GroupGrantGuardMixin)
@@ -120,8 +128,8 @@ class LockedPasswordHashWidget(ReadOnlyPasswordHashWidget):
 
 
 class PasswordLockedMixin:
-    """The read-only form of a user the editor may not manage: the password summary
-    without the "Reset password" button (its page would refuse the editor)."""
+    """The password summary without the "Reset password" button: nobody sets another
+    person's password (its page refuses everyone)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,7 @@
 """The record of account changes and invitations (docs/architecture.md#the-staff-lifecycle)."""
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractUser
 
 from .models import AccountEvent
@@ -25,6 +27,39 @@ def _names(items) -> str:
     return ", ".join(sorted(items)) or "none"
 
 
+def _groups_detail(before: set[str], after: set[str]) -> str:
+    added, removed = after - before, before - after
+    parts = [
+        f"added {_names(added)}" if added else "",
+        f"removed {_names(removed)}" if removed else "",
+    ]
+    return "; ".join(part for part in parts if part)
+
+
+def role_changes_record_many(
+    *,
+    actor: AbstractUser | None,
+    changes: Iterable[tuple[AbstractUser, frozenset[str], frozenset[str]]],
+) -> None:
+    """Record (user, groups before, groups after) for many users at once (an import)."""
+    actor = actor if actor is not None and actor.is_authenticated else None
+    AccountEvent.objects.bulk_create(
+        [
+            AccountEvent(
+                kind=Kind.ROLES_CHANGED,
+                actor=actor,
+                actor_username=actor.get_username() if actor else "",
+                target=user,
+                target_username=user.get_username(),
+                detail=_groups_detail(set(before), set(after)),
+            )
+            for user, before, after in changes
+            if set(before) != set(after)
+        ],
+        batch_size=1000,
+    )
+
+
 def user_changes_record(
     *,
     actor: AbstractUser | None,
@@ -37,16 +72,12 @@ def user_changes_record(
 ) -> None:
     """Record what changed in `target`'s roles, superuser status and single permissions."""
     if groups_before != groups_after:
-        added, removed = groups_after - groups_before, groups_before - groups_after
-        detail = "; ".join(
-            part
-            for part in (
-                f"added {_names(added)}" if added else "",
-                f"removed {_names(removed)}" if removed else "",
-            )
-            if part
+        account_event_record(
+            kind=Kind.ROLES_CHANGED,
+            actor=actor,
+            target=target,
+            detail=_groups_detail(groups_before, groups_after),
         )
-        account_event_record(kind=Kind.ROLES_CHANGED, actor=actor, target=target, detail=detail)
     if superuser_before != target.is_superuser:
         account_event_record(
             kind=Kind.SUPERUSER_CHANGED,

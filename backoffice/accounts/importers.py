@@ -21,6 +21,8 @@ from backoffice.kit.importing.parsing import (
 )
 from backoffice.kit.importing.report import ImportReport, RowError
 
+from .events import role_changes_record_many
+from .invitations import address_change_notify
 from .rules import group_refusals, users_manage_refusals
 
 
@@ -39,7 +41,8 @@ class UserImporter(Importer):
     refused_columns = {
         "is_superuser": "superuser status is never imported; a superuser grants it in the form.",
         "password": (
-            "imported users get no usable password; a User admin sets one on the user's page."
+            "imported users get no usable password; they choose one from an invitation "
+            "(Resend invitation on the user list) or a password reset."
         ),
         "user_permissions": "permissions are given through groups.",
     }
@@ -66,7 +69,7 @@ class UserImporter(Importer):
             user_id__in=[user.pk for user in existing]
         ).values_list("user_id", "group_id"):
             memberships.setdefault(user_id, set()).add(names_by_id[group_id])
-        # Updating a user is managing it: the rule of the user form and its password page.
+        # Updating a user is managing it: the rule of the user form.
         refusals = users_manage_refusals(editor=self.user, targets=existing) if self.user else {}
         valid = []
         for row in rows:
@@ -97,10 +100,10 @@ class UserImporter(Importer):
         if self.user is None:  # a system job (command line) acting with full rights
             return False
         current = instance.group_names if instance is not None else frozenset()
-        # As in the user form: groups kept or removed escalate nobody; added ones must be
-        # assignable by the importing user.
+        # As in the user form: every group added or removed must be one the importing user
+        # may assign.
         refused = group_refusals(
-            editor=self.user, group_ids=[groups[name].pk for name in wanted - current]
+            editor=self.user, group_ids=[groups[name].pk for name in wanted ^ current]
         )
         if refused:
             report.add_error(
@@ -108,11 +111,7 @@ class UserImporter(Importer):
                     row.number,
                     "groups",
                     ", ".join(name for name, _ in refused),
-                    " ".join(
-                        f'You cannot add anyone to the group "{name}": it holds permissions '
-                        f"you do not have ({missing})."
-                        for name, missing in refused
-                    ),
+                    " ".join(reason for _, reason in refused),
                 )
             )
             return True
@@ -128,6 +127,8 @@ class UserImporter(Importer):
         changes = super().changes(
             instance, {name: value for name, value in values.items() if name != "groups"}
         )
+        if "email" in changes:
+            instance.previous_email = changes["email"][0]
         wanted = values.get("groups")
         instance.pending_groups = wanted
         if wanted is not None and wanted != instance.group_names:
@@ -163,3 +164,14 @@ class UserImporter(Importer):
             for name in user.wanted_groups
         ]
         through.objects.bulk_create(links, batch_size=CHUNK_SIZE)
+        # Every role change is recorded; an old address is told of its replacement.
+        role_changes_record_many(
+            actor=self.user,
+            changes=[(user, frozenset(), user.group_names) for user in created]
+            + [(user, user.group_names, user.wanted_groups) for user in regrouped],
+        )
+        for user in updated:
+            if getattr(user, "previous_email", None) is not None:
+                address_change_notify(
+                    user=user, old_address=user.previous_email, changed_by=self.user
+                )

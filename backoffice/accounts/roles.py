@@ -37,6 +37,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# Which role groups the members of a role may put staff into (and take them out of). Only
+# superusers assign "User admins", superuser status or single permissions.
+ROLE_ASSIGNS: dict[str, tuple[str, ...]] = {
+    "User admins": ("Inventory managers", "Editors", "Viewers"),
+}
+
+
 def sync_role_groups(apps, *, using: str = "default") -> None:
     """Create the role groups and give each exactly its permissions.
 

@@ -1,16 +1,19 @@
 """Who may do what to whose account: the one module every path asks
 (docs/architecture.md#staff-accounts).
 
-Questions are (editor, target): may `editor` manage `target` (change it, set its password,
-delete it, update it by import), which groups may `editor` assign, may `editor` bring back
-a deleted account. A target is judged by the permissions its groups and direct grants give
-it, whatever its is_active says: Django's ModelBackend answers "nothing" for an inactive
-user, so judging by it let an editor deactivate a stronger account, set its password and
-reactivate it. An editor is judged by what it holds now (nothing when inactive).
+Questions are (editor, target): may `editor` manage `target` (change it, change its address,
+deactivate or reactivate it, invite it, assign it roles, delete it, update it by import),
+which groups may `editor` assign, may `editor` bring back a deleted account, may anyone set
+another person's password. A target is judged by its stored groups, direct grants and
+superuser status, whatever its is_active says; an editor by what it holds now.
 
-Today's rule: a non-superuser manages accounts holding no permission it lacks, and assigns
-only groups whose every permission it holds; only superusers manage superusers, grant
-superuser status or single permissions.
+The rule: the roles table (backoffice.accounts.roles.ROLE_ASSIGNS) says which groups each
+role may assign (User admins: Inventory managers, Editors, Viewers). A non-superuser
+manages only accounts in its scope: every group of the account one it may assign, no
+single permissions, no superuser status, and never its own account (so never its own roles,
+other User admins or superusers). Only superusers assign User admins, superuser status or
+single permissions. Nobody sets or learns another person's password: invitations and
+resets go to the person's own address.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,9 +23,10 @@ from django.contrib.auth.models import AbstractUser, Group, User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from .roles import ROLE_ASSIGNS
+
 # Fields of the user form only a superuser may set.
 SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
-MISSING_PERMISSIONS_SHOWN = 4
 
 
 def user_may_manage(*, editor: AbstractUser, target: AbstractUser) -> bool:
@@ -38,46 +42,58 @@ def user_manage_refusal(*, editor: AbstractUser, target: AbstractUser) -> str | 
 def users_manage_refusals(
     *, editor: AbstractUser, targets: Sequence[AbstractUser]
 ) -> dict[int | None, str]:
-    """users_manage_refusal for many targets at once (two queries): {target pk: reason}.
+    """users_manage_refusal for many targets at once (three queries): {target pk: reason}.
 
     Targets are judged on their stored groups and grants; unsaved ones hold nothing yet.
     """
     if _is_superuser(editor):
         return {}
     refusals: dict[int | None, str] = {}
-    held = _held_by(editor)
-    permissions = permissions_held_by(user_ids=[t.pk for t in targets if t.pk is not None])
+    assignable = set(_assignable_group_ids(editor))
+    ids = sorted({t.pk for t in targets if t.pk is not None})
+    groups: dict[int, set[int]] = {}
+    for user_id, group_id in User.groups.through.objects.filter(user_id__in=ids).values_list(
+        "user_id", "group_id"
+    ):
+        groups.setdefault(user_id, set()).add(group_id)
+    granted = set(
+        User.user_permissions.through.objects.filter(user_id__in=ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    names = {pk: name for pk, (name, _) in _group_permissions(editor).items()}
     for target in targets:
         if target.is_superuser:
             refusals[target.pk] = "This user is a superuser; only a superuser can change them."
-            continue
-        missing = sorted(permissions.get(target.pk, frozenset()) - held)
-        if missing:
+        elif target.pk is not None and target.pk == editor.pk:
             refusals[target.pk] = (
-                f"This user holds permissions you do not have ({_listed(missing)}); only "
-                "someone holding them can change this user or set their password."
+                "You cannot change your own account here: a superuser changes your roles; "
+                "your password is changed from the user menu."
+            )
+        elif target.pk in granted:
+            refusals[target.pk] = (
+                "This user has single permissions; only a superuser can change them."
+            )
+        elif outside := sorted(
+            names.get(pk, "?") for pk in groups.get(target.pk, set()) - assignable
+        ):
+            refusals[target.pk] = (
+                f"This user is in {_quoted(outside)}, which your role does not assign; only "
+                "a superuser can change them."
             )
     return refusals
 
 
-def permissions_held_by(*, user_ids: Iterable[int]) -> dict[int, frozenset[str]]:
-    """{user id: "app_label.codename" permissions from its groups and direct grants},
-    whatever is_active says (ModelBackend.get_all_permissions is empty for inactive users)."""
-    ids = sorted(set(user_ids))
-    if not ids:
-        return {}
-    held: dict[int, set[str]] = {}
-    direct = User.user_permissions.through.objects.filter(user_id__in=ids).values_list(
-        "user_id", "permission__content_type__app_label", "permission__codename"
+def user_password_set_refusal(*, editor: AbstractUser, target: AbstractUser) -> str:
+    """Why `editor` may not set `target`'s password: nobody sets another person's password.
+
+    People choose their own: from an invitation, a reset link (to their own address) or the
+    user menu's password change. Returned for every editor and target, superusers included.
+    """
+    return (
+        "Nobody sets another person's password: send them an invitation (Resend invitation "
+        "on the user list) or let them use 'Forgotten your password?' on the login page."
     )
-    grouped = User.groups.through.objects.filter(user_id__in=ids).values_list(
-        "user_id", "group__permissions__content_type__app_label", "group__permissions__codename"
-    )
-    for rows in (direct, grouped):
-        for user_id, app_label, codename in rows:
-            if codename is not None:  # a group without permissions
-                held.setdefault(user_id, set()).add(f"{app_label}.{codename}")
-    return {user_id: frozenset(permissions) for user_id, permissions in held.items()}
 
 
 def user_fields_refused_to(*, editor: AbstractUser) -> tuple[str, ...]:
@@ -89,56 +105,47 @@ def user_fields_refused_to(*, editor: AbstractUser) -> tuple[str, ...]:
 
 
 def groups_assignable_by(*, editor: AbstractUser) -> QuerySet[Group]:
-    """Groups `editor` may add anyone to: those every permission of which it holds (all
-    groups for a superuser). Such a group gives nobody more than `editor` has already."""
+    """Groups `editor` may add anyone to or take anyone out of: those the roles table lets
+    its roles assign (all groups for a superuser)."""
     groups = Group.objects.order_by("name")
     if _is_superuser(editor):
         return groups
-    held = _held_by(editor)
-    return groups.filter(
-        pk__in=[pk for pk, (_, needed) in _group_permissions(editor).items() if needed <= held]
-    )
+    return groups.filter(pk__in=_assignable_group_ids(editor))
 
 
 def user_groups_check_assignable(
     *, editor: AbstractUser, target: AbstractUser, groups: Iterable[Group]
 ) -> None:
-    """Refuse to add `target` (`editor` included) to a group holding more than `editor` holds.
-
-    Groups `target` is in already may stay: keeping or removing them escalates nobody.
-    Raises ValidationError naming each refused group and the permissions `editor` lacks.
-    """
+    """Refuse to put `target` (`editor` included) into a group `editor` may not assign, or
+    to take it out of one. Raises ValidationError naming each refused group."""
+    wanted = {group.pk for group in groups}
     current = set(target.groups.values_list("pk", flat=True)) if target.pk else set()
-    refusals = group_refusals(
-        editor=editor, group_ids=[group.pk for group in groups if group.pk not in current]
-    )
+    refusals = group_refusals(editor=editor, group_ids=wanted ^ current)
     if refusals:
         raise ValidationError(
             [
-                ValidationError(
-                    'You cannot add anyone to the group "%(group)s": it holds permissions you '
-                    "do not have (%(missing)s).",
-                    code="group_not_assignable",
-                    params={"group": name, "missing": missing},
-                )
-                for name, missing in refusals
+                ValidationError("%(reason)s", code="group_not_assignable", params={"reason": r})
+                for _, r in refusals
             ]
         )
 
 
 def group_refusals(*, editor: AbstractUser, group_ids: Iterable[int]) -> list[tuple[str, str]]:
-    """(group name, the permissions `editor` lacks, listed) for each of these groups it may
-    not assign, by name; unknown ids are left out (a deleted group grants nothing)."""
+    """(group name, why `editor` may not assign it) for each of these groups it may not
+    assign, by name; unknown ids are left out (a deleted group grants nothing)."""
     if _is_superuser(editor):
         return []
-    held = _held_by(editor)
+    assignable = set(_assignable_group_ids(editor))
     groups = _group_permissions(editor)
-    refusals = []
-    for pk in set(group_ids) & set(groups):
-        name, needed = groups[pk]
-        if missing := sorted(needed - held):
-            refusals.append((name, _listed(missing)))
-    return sorted(refusals)
+    return sorted(
+        (
+            groups[pk][0],
+            f'You cannot add anyone to the group "{groups[pk][0]}" or remove them from it: '
+            "your role does not assign it.",
+        )
+        for pk in set(group_ids) & set(groups)
+        if pk not in assignable
+    )
 
 
 # --- restoring a deleted account -----------------------------------------------------------
@@ -158,11 +165,7 @@ def user_restore_refusal(*, editor: AbstractUser, grants: Mapping[str, Any]) -> 
         return "it had individual permissions; only a superuser can restore it."
     refusals = group_refusals(editor=editor, group_ids=grants.get("groups") or [])
     if refusals:
-        return " ".join(
-            f'You cannot add anyone to the group "{name}": it holds permissions you do not '
-            f"have ({missing})."
-            for name, missing in refusals
-        )
+        return " ".join(reason for _, reason in refusals)
     return None
 
 
@@ -171,9 +174,24 @@ def _is_superuser(editor: AbstractUser) -> bool:
     return editor.is_active and editor.is_superuser
 
 
-def _held_by(editor: AbstractUser) -> set[str]:
-    # ModelBackend's cached set: what the editor may do now (nothing when inactive).
-    return editor.get_all_permissions()
+def _assignable_group_ids(editor: AbstractUser) -> list[int]:
+    """Pks of the groups the roles table lets `editor`'s role groups assign (none for an
+    inactive editor, who may do nothing); kept on `editor` for its request, like
+    _group_permissions."""
+    if not editor.is_active or editor.pk is None:
+        return []
+    cached = getattr(editor, "_accounts_assignable_group_ids", None)
+    if cached is None:
+        own = set(editor.groups.values_list("name", flat=True))
+        names = {name for role in own for name in ROLE_ASSIGNS.get(role, ())}
+        cached = [pk for pk, (name, _) in _group_permissions(editor).items() if name in names]
+        editor._accounts_assignable_group_ids = cached
+    return cached
+
+
+def _quoted(names: Sequence[str]) -> str:
+    quoted = [f'"{name}"' for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def _group_permissions(editor: AbstractUser) -> dict[int, tuple[str, frozenset[str]]]:
@@ -192,9 +210,3 @@ def _group_permissions(editor: AbstractUser) -> dict[int, tuple[str, frozenset[s
         cached = {pk: (name, frozenset(needed)) for pk, (name, needed) in groups.items()}
         editor._accounts_group_permissions = cached
     return cached
-
-
-def _listed(permissions: Sequence[str]) -> str:
-    shown = ", ".join(permissions[:MISSING_PERMISSIONS_SHOWN])
-    more = len(permissions) - MISSING_PERMISSIONS_SHOWN
-    return f"{shown} and {more} more" if more > 0 else shown

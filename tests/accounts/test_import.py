@@ -1,5 +1,6 @@
 """The user import asks backoffice.accounts.rules like the user form: updating a user is
-managing it, whatever its is_active says, and added groups must be assignable."""
+managing it (in the importer's scope, whatever its is_active says), and every group added
+or removed must be one its role assigns."""
 
 import pytest
 from django.contrib.auth.models import User
@@ -19,17 +20,17 @@ def useradmin_client(admin_client_for):
     ("make_target", "message"),
     [
         (
-            lambda: UserFactory(username="inv", groups=["Inventory managers"], is_active=False),
-            "value 'inv': This user holds permissions you do not have (alerts.",
+            lambda: UserFactory(username="inv", groups=["User admins"], is_active=False),
+            "value 'inv': This user is in \"User admins\", which your role does not assign",
         ),
         (
             lambda: UserFactory(username="inv", is_superuser=True, is_active=False),
             "value 'inv': This user is a superuser; only a superuser can change them.",
         ),
     ],
-    ids=["inactive inventory manager", "inactive superuser"],
+    ids=["inactive user admin", "inactive superuser"],
 )
-def test_an_inactive_stronger_user_cannot_be_updated_or_reactivated(
+def test_an_inactive_user_out_of_scope_cannot_be_updated_or_reactivated(
     useradmin_client, make_target, message
 ):
     target = make_target()
@@ -40,8 +41,8 @@ def test_an_inactive_stronger_user_cannot_be_updated_or_reactivated(
     assert not target.is_active and target.email == "inv@shop.example"
 
 
-def test_an_inactive_user_holding_nothing_more_is_updated(useradmin_client):
-    UserFactory(username="clerk", is_active=False)
+def test_an_inactive_user_in_scope_is_updated(useradmin_client):
+    UserFactory(username="clerk", is_active=False, groups=["Inventory managers"])
     import_through_admin(
         useradmin_client, "auth_user", csv_bytes("username,is_active", "clerk,true")
     )
@@ -50,9 +51,46 @@ def test_an_inactive_user_holding_nothing_more_is_updated(useradmin_client):
 
 def test_the_import_and_the_form_refuse_the_same_group_with_the_same_words(useradmin_client):
     UserFactory(username="clerk")
-    response = preview(useradmin_client, "auth_user", csv_bytes("username,groups", "clerk,Editors"))
+    response = preview(
+        useradmin_client, "auth_user", csv_bytes("username,groups", "clerk,User admins")
+    )
     assert (
-        "Row 2, column 'groups', value 'Editors': You cannot add anyone to the group \"Editors\": "
-        "it holds permissions you do not have (catalog.add_article"
+        "Row 2, column 'groups', value 'User admins': You cannot add anyone to the group "
+        '"User admins" or remove them from it: your role does not assign it.'
     ) in report_text(response)
     assert not User.objects.get(username="clerk").groups.exists()
+
+
+def test_the_import_assigns_the_shop_roles(useradmin_client):
+    UserFactory(username="clerk", groups=["Viewers"])
+    import_through_admin(
+        useradmin_client,
+        "auth_user",
+        csv_bytes("username,groups", 'clerk,"Editors,Inventory managers"'),
+    )
+    groups = set(User.objects.get(username="clerk").groups.values_list("name", flat=True))
+    assert groups == {"Editors", "Inventory managers"}
+
+
+def test_the_import_records_role_changes_and_tells_an_old_address(
+    useradmin_client, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from backoffice.accounts.models import AccountEvent
+
+    UserFactory(username="clerk", email="clerk@shop.example", groups=["Viewers"])
+    with django_capture_on_commit_callbacks(execute=True):
+        import_through_admin(
+            useradmin_client,
+            "auth_user",
+            csv_bytes("username,email,groups", "clerk,clerk@new.example,Editors"),
+        )
+    events = {
+        (e.kind, e.actor_username, e.target_username, e.detail) for e in AccountEvent.objects.all()
+    }
+    assert events == {
+        ("roles_changed", "useradmin", "clerk", "added Editors; removed Viewers"),
+        ("address_changed", "useradmin", "clerk", "clerk@shop.example -> clerk@new.example"),
+    }
+    assert [m.to for m in mail.outbox] == [["clerk@shop.example"]]

@@ -157,3 +157,23 @@ def test_concurrent_requests_never_pass_the_limit():
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [302] * 3 + [429] * 5
+
+
+def test_a_down_mail_server_changes_nothing_the_visitor_sees(
+    db, django_capture_on_commit_callbacks
+):
+    import smtplib
+    from unittest import mock
+
+    UserFactory(username="anna", email="anna@shop.example")
+    with (
+        mock.patch(
+            "backoffice.accounts.tasks.send_mail", side_effect=smtplib.SMTPConnectError(421, "x")
+        ) as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        known = request_reset(Client(), "anna@shop.example")
+        unknown = request_reset(Client(), "nobody@shop.example")
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert send.call_count >= 1  # the worker's try (and its eager retries)

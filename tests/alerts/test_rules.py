@@ -29,16 +29,27 @@ def useradmin_client(admin_client_for):
 @pytest.mark.parametrize(
     ("make_user", "may"),
     [
-        (lambda: UserFactory(username="inv", groups=["Inventory managers"]), False),
+        (lambda: UserFactory(username="inv", groups=["Inventory managers"]), True),
         (
             lambda: UserFactory(username="inv", groups=["Inventory managers"], is_active=False),
-            False,
+            True,
         ),
         (lambda: UserFactory(username="boss", is_superuser=True, is_active=False), False),
-        (lambda: UserFactory(username="colleague", groups=["User admins"]), True),
+        (lambda: UserFactory(username="colleague", groups=["User admins"]), False),
+        (
+            lambda: UserFactory(username="colleague", groups=["User admins"], is_active=False),
+            False,
+        ),
         (lambda: UserFactory(username="clerk", is_active=False), True),
     ],
-    ids=["manager", "inactive manager", "inactive superuser", "colleague", "inactive clerk"],
+    ids=[
+        "manager",
+        "inactive manager",
+        "inactive superuser",
+        "colleague",
+        "inactive colleague",
+        "inactive clerk",
+    ],
 )
 def test_every_path_gives_the_same_answer(useradmin_client, make_user, may):
     record = deleted(make_user())
@@ -69,10 +80,10 @@ def test_every_path_gives_the_same_answer(useradmin_client, make_user, may):
 
 def test_the_service_refuses_what_the_rule_refuses(admin_client_for):
     useradmin = admin_client_for("User admins", username="useradmin").user
-    record = deleted(UserFactory(username="inv", groups=["Inventory managers"], is_active=False))
-    with pytest.raises(PermissionDenied, match="Inventory managers"):
+    record = deleted(UserFactory(username="ua", groups=["User admins"], is_active=False))
+    with pytest.raises(PermissionDenied, match="User admins"):
         services.deletion_record_restore(record=record, user=useradmin)
-    assert not User.objects.filter(username="inv").exists()
+    assert not User.objects.filter(username="ua").exists()
 
 
 @pytest.mark.parametrize("size", [1, 4])
@@ -83,10 +94,11 @@ def test_the_dashboard_reads_the_grants_without_a_query_per_row(
     for index in range(size):
         UserFactory(username=f"manager{index}", groups=["Inventory managers"]).delete()
         UserFactory(username=f"colleague{index}", groups=["User admins"]).delete()
-    # The user's permissions (2 queries), the 7-day count, the records, the groups' permissions.
-    with django_assert_num_queries(5):
+    # The user's permissions (2 queries), the 7-day count, the records, the groups'
+    # permissions, the user's own groups (what its role assigns).
+    with django_assert_num_queries(6):
         recent = selectors.dashboard_get(user=useradmin).recent_deletions
     assert {item.record.object_repr: item.can_restore for item in recent} == {
-        **{f"manager{index}": False for index in range(size)},
-        **{f"colleague{index}": True for index in range(size)},
+        **{f"manager{index}": True for index in range(size)},
+        **{f"colleague{index}": False for index in range(size)},
     }

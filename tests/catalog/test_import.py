@@ -407,19 +407,18 @@ def test_user_import_refuses_superuser_column_and_unknown_group(superuser_client
     assert not User.objects.filter(username="eve").exists()
 
 
-def test_user_admin_cannot_import_into_groups_they_do_not_hold(admin_client_for):
+def test_user_admin_cannot_import_into_groups_its_role_does_not_assign(admin_client_for):
     client = admin_client_for("User admins")
-    UserFactory(username="bob", groups=["Viewers"])
+    UserFactory(username="bob", groups=["User admins"])
 
-    response = preview(client, "auth_user", csv_bytes("username,groups", "carl,Inventory managers"))
-    assert (
-        "value 'Inventory managers': You cannot add anyone to the group \"Inventory managers\""
-        in report_text(response)
+    response = preview(client, "auth_user", csv_bytes("username,groups", "carl,User admins"))
+    assert "value 'User admins': You cannot add anyone to the group \"User admins\"" in report_text(
+        response
     )
 
-    # bob holds Viewers' permissions, which a User admin lacks: bob is not theirs to change.
+    # bob is another User admin: not theirs to change.
     response = preview(client, "auth_user", csv_bytes("username,groups", "bob,"))
-    assert "value 'bob': This user holds permissions you do not have" in report_text(response)
+    assert "value 'bob': This user is in \"User admins\"" in report_text(response)
 
     response = preview(client, "auth_user", csv_bytes("username,email", "root,x@shop.example"))
     # "root" does not exist yet here: a new user is fine; an existing superuser is not.
@@ -427,17 +426,19 @@ def test_user_admin_cannot_import_into_groups_they_do_not_hold(admin_client_for)
     UserFactory(username="boss", is_superuser=True)
     response = preview(client, "auth_user", csv_bytes("username,email", "boss,x@shop.example"))
     assert "This user is a superuser" in report_text(response)
-    assert Group.objects.get(name="Viewers").user_set.count() == 1
+    assert Group.objects.get(name="User admins").user_set.count() == 2
 
 
-def test_user_admin_can_import_into_a_group_they_fully_hold(admin_client_for):
+def test_user_admin_imports_into_the_shop_roles_only(admin_client_for):
     client = admin_client_for("User admins")
     Group.objects.create(name="Nobody special")
 
-    import_through_admin(client, "auth_user", csv_bytes("username,groups", "dana,Nobody special"))
+    response = preview(client, "auth_user", csv_bytes("username,groups", "dana,Nobody special"))
+    assert "your role does not assign it" in report_text(response)
+    import_through_admin(client, "auth_user", csv_bytes("username,groups", "dana,Viewers"))
 
     assert list(User.objects.get(username="dana").groups.values_list("name", flat=True)) == [
-        "Nobody special"
+        "Viewers"
     ]
 
 
