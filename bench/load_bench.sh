@@ -114,9 +114,8 @@ log_in() {  # name: like a browser, GET the form (CSRF cookie + token), POST it
   # The second step production requires of superusers: a code from the bench user's
   # authenticator app, computed with django_otp.oath (a checkout without it answers 404).
   local verify="$base${ADMIN}two-factor/verify/" status code
-  status="$(curl -s -o "$WORK/$name.verify" -w '%{http_code}' -H "${COOKIE[$name]}" "$verify")"
-  [[ "$status" == 200 ]] || return 0
-  csrf_token="$(sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' "$WORK/$name.verify" | head -n 1)"
+  status="$(curl -s -o /dev/null -w '%{http_code}' -H "${COOKIE[$name]}" "$verify")"
+  [[ "$status" != 404 ]] || return 0
   code="$(cd "${PROJECT[$name]}" && DATABASE_URL="${URL[$name]}" .venv/bin/python manage.py shell \
     --no-imports -c "
 from django.contrib.auth import get_user_model
@@ -127,6 +126,8 @@ device, _ = TOTPDevice.objects.get_or_create(user=user, name='bench', confirmed=
 TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
 print(f'{TOTP(device.bin_key).token():06d}')
 " 2>/dev/null | tail -n 1)"
+  curl -fs -o "$WORK/$name.verify" -H "${COOKIE[$name]}" "$verify"
+  csrf_token="$(sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' "$WORK/$name.verify" | head -n 1)"
   status="$(curl -s -o /dev/null -w '%{http_code}' -H "${COOKIE[$name]}" \
     --data-urlencode "csrfmiddlewaretoken=$csrf_token" --data-urlencode "code=$code" "$verify")"
   [[ "$status" == 302 ]] || { echo "$name: the second login step answered $status"; exit 1; }
