@@ -22,6 +22,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from backoffice.accounts.events import account_restore_record
 from backoffice.kit.db import IDS_PER_QUERY
 from catalog.ledger import stock_movements_relink
 
@@ -302,6 +303,9 @@ def deletion_record_restore(*, record: DeletionRecord, user: AbstractBaseUser) -
             # product gets its earlier stock movements back and a `restore` one, then alerts.
             stock_movements_relink(product=instance, actor=user)
             stock_alerts_sync_many(product_ids=[instance.pk])
+        if isinstance(instance, AbstractBaseUser):
+            # An account coming back gets its roles back: a role change, recorded.
+            account_restore_record(actor=user, target=instance)
     return instance
 
 

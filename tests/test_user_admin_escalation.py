@@ -248,6 +248,14 @@ def test_user_admin_restores_a_user_of_a_group_it_may_assign(user_admin_client):
     record = deleted_user_record(UserFactory(username="manager", groups=["Inventory managers"]))
     restore(user_admin_client, record)
     assert group_names(User.objects.get(username="manager")) == {"Inventory managers"}
+    from backoffice.accounts.models import AccountEvent
+
+    event = AccountEvent.objects.get(target_username="manager")
+    assert (event.kind, event.actor_username, event.detail) == (
+        "roles_changed",
+        "useradmin",
+        "restored from its deletion record with Inventory managers",
+    )
 
 
 def test_superuser_restores_a_superuser(superuser_client):

@@ -94,3 +94,14 @@ def user_changes_record(
             target=target,
             detail=f"added {_names(added)}; removed {_names(removed)}",
         )
+
+
+def account_restore_record(*, actor: AbstractUser | None, target: AbstractUser) -> None:
+    """A deleted account brought back from its deletion record regains its roles."""
+    groups = set(target.groups.values_list("name", flat=True))
+    detail = f"restored from its deletion record with {_names(groups)}"
+    if target.is_superuser:
+        detail += "; superuser"
+    if target.user_permissions.exists():
+        detail += "; single permissions"
+    account_event_record(kind=Kind.ROLES_CHANGED, actor=actor, target=target, detail=detail)
