@@ -200,16 +200,16 @@ def test_delete_selected_judges_all_users_in_a_constant_number_of_queries(attack
     assert not DeletionRecord.objects.exists()
 
 
-def test_inviting_someone_into_a_stronger_group_is_refused(attacker):
+def test_inviting_someone_into_a_group_out_of_scope_is_refused(attacker):
     from django.contrib.auth.models import Group
 
-    stronger = Group.objects.get(name="Inventory managers")
+    stronger = Group.objects.get(name="User admins")
     response = attacker.post(
         "/admin/auth/user/add/",
         {"username": "mole", "email": "mole@evil.example", "groups": [stronger.pk]},
     )
     assert response.status_code == 200
-    assert "You cannot add anyone to the group &quot;Inventory managers&quot;" in (
+    assert "You cannot add anyone to the group &quot;User admins&quot;" in (
         response.content.decode()
     )
     assert not User.objects.filter(username="mole").exists()
