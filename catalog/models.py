@@ -53,6 +53,11 @@ class ProductQuerySet(models.QuerySet):
         catalog_product_sku_upper_uniq constraint), found through that constraint's index."""
         return self.alias(sku_upper=Upper("sku")).filter(sku_upper=Upper(Value(sku.strip())))
 
+    def skus_matching(self, skus: list[str]):
+        """Products whose SKUs are among these regardless of case (Python's upper(), which
+        agrees with the database's for ASCII), through the constraint's index."""
+        return self.alias(sku_upper=Upper("sku")).filter(sku_upper__in=[s.upper() for s in skus])
+
     def select_for_stock_change(self):
         """These products' rows, locked until the transaction ends, taken in pk order.
 

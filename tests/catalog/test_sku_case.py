@@ -104,8 +104,26 @@ def test_restore_refuses_when_the_sku_returned_in_other_case(superuser):
 
 def test_lookups_by_sku_regardless_of_case_read_the_unique_index():
     ProductFactory(sku="ACC-001")
-    plan = Product.objects.sku_matches("acc-001").explain()
-    assert CONSTRAINT in plan
+    assert CONSTRAINT in Product.objects.sku_matches("acc-001").explain()
+    # The import's lookup of a chunk of keys: an index scan, never the whole table (an OR
+    # with the exact keys made PostgreSQL scan it for every chunk).
+    Product.objects.bulk_create(
+        Product(sku=f"BULK-{n:05d}", name="n", price=1) for n in range(20_000)
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE catalog_product")
+    # A chunk is a small share of a large table (900 keys of 1M products: 0.1%).
+    keys = [f"bulk-{n:05d}" for n in range(0, 20_000, 200)]
+    assert CONSTRAINT in Product.objects.skus_matching(keys).order_by().explain()
+
+
+def test_an_import_matches_non_ascii_skus_as_stored():
+    product = ProductFactory(sku="CAFÉ-1", stock=3)
+    report = import_products("CAFÉ-1,Café,9.90,7")
+    assert report.written and report.totals["update"] == 1
+    product.refresh_from_db()
+    assert product.stock == 7 and Product.objects.count() == 1
 
 
 def drop_the_constraint_index() -> None:

@@ -80,7 +80,8 @@ class Importer:
 
     def existing(self, keys: list[Any]) -> Iterable[Model]:
         """The stored rows matching these keys (as match_key sees them), with load_fields."""
-        return self.model.objects.filter(**{f"{self.key}__in": keys}).only(*self.load_fields())
+        rows = self.model.objects.filter(**{f"{self.key}__in": keys})
+        return rows.only(*self.load_fields()).order_by()
 
     def prepare(self, rows: list[ParsedRow], report: ImportReport) -> list[ParsedRow]:
         """Resolve references for a chunk; return the rows that are still valid."""
