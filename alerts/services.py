@@ -124,7 +124,7 @@ def stock_alerts_sync_many(*, product_ids: Iterable[int]) -> StockAlertSyncResul
         for ids in _id_steps(sorted(set(product_ids))):
             if connection.features.has_select_for_update:
                 list(Product.objects.filter(pk__in=ids).select_for_stock_change().values("pk"))
-            result += _sync_step(Product.objects.filter(pk__in=ids), now=now)
+            result += _sync_step(ids, now=now)
         if result.raised:
             stock_alerts_notify_after_commit(raised_at=now)
     return result
@@ -148,7 +148,7 @@ def stock_alerts_sync_all() -> StockAlertSyncResult:
             ids = list(products.values_list("pk", flat=True)[: _ids_per_query()])
             if not ids:
                 break
-            result += _sync_step(Product.objects.filter(pk__in=ids), now=now)
+            result += _sync_step(ids, now=now)
         last_pk = ids[-1]
     if result.raised:
         stock_alerts_notify_after_commit(raised_at=now)
@@ -166,14 +166,20 @@ def _id_steps(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
-def _sync_step(products: QuerySet, *, now: datetime) -> StockAlertSyncResult:
+def _sync_step(ids: list[int], *, now: datetime) -> StockAlertSyncResult:
     """Resolve, refresh and raise for these products, which the caller has locked."""
-    unresolved = StockAlert.objects.unresolved()
-    resolved = unresolved.filter(product__in=products.stock_ok()).update(
+    Product = _product_model()
+    products = Product.objects.filter(pk__in=ids)
+    # Alerts are found by the step's product ids (the partial unique index), whatever the
+    # number of unresolved alerts in the table; each statement names the ids once (SQLite's
+    # bound on parameters).
+    unresolved = StockAlert.objects.unresolved().filter(product_id__in=ids)
+    own_product = Product.objects.filter(pk=OuterRef("product_id"))
+    resolved = unresolved.filter(Exists(own_product.stock_ok())).update(
         status=StockAlert.Status.RESOLVED, resolved_at=now
     )
     refreshed = (
-        unresolved.filter(product__in=products.low_on_stock())
+        unresolved.filter(Exists(own_product.low_on_stock()))
         .exclude(
             stock=F("product__stock"),
             threshold=F("product__low_stock_threshold"),
@@ -184,7 +190,7 @@ def _sync_step(products: QuerySet, *, now: datetime) -> StockAlertSyncResult:
     )
     missing = (
         products.low_on_stock()
-        .exclude(Exists(unresolved.filter(product_id=OuterRef("pk"))))
+        .exclude(Exists(StockAlert.objects.unresolved().filter(product_id=OuterRef("pk"))))
         .values_list("pk", "sku", "name", "stock", "low_stock_threshold")
         .order_by()
     )
