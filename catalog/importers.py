@@ -51,7 +51,7 @@ class ProductImporter(Importer):
         self._changed_ids = []
         self._stock_changes: list[tuple[int, str, int, int]] = []
         self._locking = False
-        self._name_index = search.NameIndexBulkWrites()
+        self._name_index = search.NameIndexBulkWrites(collecting=False)  # until writing()
 
     def match_key(self, key: str) -> str:
         # SKUs are unique regardless of case (docs/architecture.md#skus): acc-001 updates

@@ -104,17 +104,24 @@ NAME_INDEX_WRITE_TRIGGERS = ("catalog_product_name_fts_insert", "catalog_product
 
 
 class NameIndexBulkWrites:
-    """What a bulk writer tells the name index: rows it inserted, names it changed."""
+    """What a bulk writer tells the name index: rows it inserted, names it changed.
 
-    def __init__(self) -> None:
+    Kept only where an index needs it (SQLite's): elsewhere nothing is collected, so an
+    import of a million rows holds no list of a million ids for nobody.
+    """
+
+    def __init__(self, *, collecting: bool = True) -> None:
+        self.collecting = collecting
         self.inserted_ids: list[int] = []
         self.old_names: dict[int, str] = {}
 
     def inserted(self, ids: Iterable[int]) -> None:
-        self.inserted_ids.extend(ids)
+        if self.collecting:
+            self.inserted_ids.extend(ids)
 
     def renamed(self, pk: int, old_name: str) -> None:
-        self.old_names.setdefault(pk, old_name)  # the name the index holds
+        if self.collecting:
+            self.old_names.setdefault(pk, old_name)  # the name the index holds
 
 
 @contextmanager
@@ -134,10 +141,10 @@ def product_name_index_bulk_writes(
     transaction must roll back (the import's atomic() does). Other databases: a no-op.
     """
     connection = connections[using]
-    writes = NameIndexBulkWrites()
     if connection.vendor != "sqlite":
-        yield writes
+        yield NameIndexBulkWrites(collecting=False)
         return
+    writes = NameIndexBulkWrites()
     if not connection.in_atomic_block:
         raise RuntimeError("product_name_index_bulk_writes() needs a transaction (atomic()).")
     with connection.cursor() as cursor:
