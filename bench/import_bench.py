@@ -326,11 +326,21 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-plain", action="store_true", help="skip the slow variant (a)")
+    parser.add_argument(
+        "--job-path",
+        action="store_true",
+        help="measure the import job path instead (PostgreSQL + Redis + a real worker; "
+        "bench/import_jobs_bench.py, which takes its own --rows)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)  # a path or a URL
     parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--scale", help="comma-separated row counts: growth on --database-url")
     parser.add_argument("--database-url", help="PostgreSQL URL for --scale (dropped, created)")
+    if "--job-path" in sys.argv[1:]:  # the job path's script takes its own arguments
+        script = Path(__file__).with_name("import_jobs_bench.py")
+        arguments = [argument for argument in sys.argv[1:] if argument != "--job-path"]
+        raise SystemExit(subprocess.call([sys.executable, str(script), *arguments]))
     args = parser.parse_args()
     if args.child:
         args.variant = args.child

@@ -45,6 +45,8 @@ JAZZMIN_SETTINGS = {
         "catalog.Article": "fas fa-newspaper",
         "alerts.StockAlert": "fas fa-exclamation-triangle",
         "alerts.DeletionRecord": "fas fa-trash-restore",
+        "jobs.ImportJob": "fas fa-file-import",
+        "jobs.ExportJob": "fas fa-file-export",
         "accounts.AccountEvent": "fas fa-history",
         "axes": "fas fa-shield-alt",
         "axes.AccessAttempt": "fas fa-user-lock",

@@ -203,3 +203,28 @@ def test_two_users_importing_at_once_each_see_and_confirm_their_own(admin_client
         client.post(reverse("admin:catalog_product_process_import"), {"token": token})
     assert sorted(Product.objects.values_list("sku", flat=True)) == ["F-1", "S-1"]
     assert set(ImportJob.objects.values_list("status", flat=True)) == {"done"}
+
+
+def test_an_upload_with_the_broker_down_answers_and_leaves_a_queued_job(
+    admin_client_for, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from backoffice.celery import app
+    from backoffice.kit.jobs.tasks import import_job_validate_task
+
+    def refused(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(import_job_validate_task, "delay", refused)
+    client = admin_client_for("Inventory managers")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = preview(client, "catalog_product", csv_bytes("sku,name,price,stock", "A,a,1,2"))
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"?job={job.pk}")
+    assert job.status == "queued"
+    assert "Connection refused" in caplog.text
+    page = client.get(response.url).content.decode()
+    assert "Waiting for a worker" in page and "Cancel this import" in page

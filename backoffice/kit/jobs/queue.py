@@ -17,4 +17,6 @@ def enqueue_after_commit(task: Task, *args: int | str) -> None:
     def send() -> None:
         task.delay(*args)
 
-    transaction.on_commit(send)
+    # Robust: with the broker down the request still answers (the error is logged, the job
+    # waits as `queued` and can be cancelled; /healthz shows the broker failing).
+    transaction.on_commit(send, robust=True)

@@ -1,4 +1,4 @@
-// The import page's progress bar: polls the job's JSON view (data-progress-url) every second,
+// The import page's progress bar: polls the job's JSON view (data-progress-url) twice a second,
 // shows rows and percentage, and reloads the page when the step ends (the preview, the result
 // or the failure is then rendered by the server). Plain JavaScript, no framework.
 (function () {
@@ -47,7 +47,7 @@
             return;
           }
         }
-        window.setTimeout(poll, 1000);
+        window.setTimeout(poll, 500);
       })
       .catch(function () {
         window.setTimeout(poll, 2000); // a network hiccup: try again
