@@ -94,14 +94,16 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(StockAlert)
 class StockAlertAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["status_badge", "sku", "product_link", "stock_level", "age", "handled"]
+    list_display = [
+        "status_badge", "sku", "product_link", "stock_level", "raised_by", "age", "handled",
+    ]  # fmt: skip
     list_display_links = ["sku"]
     list_filter = [StatusFilter, "raised_at"]
     search_fields = ["sku", "product_name"]
     search_help_text = "Search by SKU or product name."
     ordering = ["-raised_at", "-pk"]
     list_per_page = 50
-    list_select_related = ["acknowledged_by"]
+    list_select_related = ["acknowledged_by", "movement"]
     fields = [
         "status",
         "sku",
@@ -110,6 +112,7 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
         "stock",
         "threshold",
         "raised_at",
+        "raised_by",
         "acknowledged_at",
         "acknowledged_by",
         "resolved_at",
@@ -140,6 +143,14 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
             return format_html('{} <span class="text-muted">(deleted)</span>', alert.product_name)
         url = admin_change_url("catalog", "product", alert.product_id)
         return format_html('<a href="{}">{}</a>', url, alert.product_name)
+
+    @admin.display(description="raised by")
+    def raised_by(self, alert: StockAlert) -> str:
+        """The stock movement that raised it, linked: "stock 12 → 3 by import x.csv, by ines"."""
+        if alert.movement_id is None:
+            return "—"
+        url = admin_change_url("catalog", "stockmovement", alert.movement_id)
+        return format_html('<a href="{}">{}</a>', url, alert.movement.summary)
 
     @admin.display(description="stock / threshold", ordering="stock")
     def stock_level(self, alert: StockAlert) -> str:

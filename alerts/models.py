@@ -55,6 +55,17 @@ class StockAlert(models.Model):
         related_name="+",
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The stock movement that took the product below its threshold (the latest one of the
+    # product when the alert was raised): "stock 12 → 3 by import supplier.csv, by inventory".
+    movement = models.ForeignKey(
+        "catalog.StockMovement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # movements are never deleted: nothing looks alerts up by it
+        verbose_name="raised by",
+    )
 
     objects = StockAlertQuerySet.as_manager()
 

@@ -6,10 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.signals import setting_changed
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.template.defaultfilters import pluralize
 from django.utils import dateformat, timezone
 from django.utils.translation import get_language
@@ -21,12 +22,14 @@ from backoffice.kit.jobs.selectors import (
     import_jobs_finished_count_part,
     import_jobs_finished_recently,
 )
+from catalog.models import MOVEMENT_HOW, movement_summary
 
 from .models import DashboardCount, DeletionRecord, StockAlert
 from .rules import deletion_record_may_restore, deletion_records_with_grants
 
 DASHBOARD_ALERTS = 10
 DASHBOARD_DELETIONS = 8
+DASHBOARD_DROPS = 8
 CHART_DAYS = 14
 
 
@@ -62,6 +65,18 @@ class OpenAlert:
     raised_at_title: str  # local time to the minute, for the tooltip
     product_url: str  # the product's change page; "" once the product is deleted
     acknowledge_url: str
+    raised_by: str = ""  # "stock 12 → 3 by import x.csv, by ines": the movement that raised it
+    raised_by_url: str = ""
+
+
+@dataclass(frozen=True)
+class StockDrop:
+    """One of the largest stock drops of the last 24 hours: what, how much, how, who."""
+
+    movement: object  # catalog.StockMovement
+    how: str
+    at_title: str  # local time to the minute
+    product_url: str  # "" once the product is deleted
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,8 @@ class Dashboard:
     out_of_stock_count: int = 0
     deletions_last_7_days: int = 0
     open_alerts: list[OpenAlert] = field(default_factory=list)
+    can_view_movements: bool = False
+    stock_drops: list[StockDrop] = field(default_factory=list)
     recent_deletions: list[RecentDeletion] = field(default_factory=list)
     chart: list[ChartDay] = field(default_factory=list)
     finished_import_count: int = 0
@@ -93,7 +110,7 @@ class Dashboard:
 
     @property
     def is_visible(self) -> bool:
-        return self.can_view_alerts or self.can_view_deletions
+        return self.can_view_alerts or self.can_view_deletions or self.can_view_movements
 
 
 def stock_alert_open_count() -> int:
@@ -136,11 +153,14 @@ def dashboard_get(*, user: AbstractBaseUser) -> Dashboard:
                     raised_at_title=_minute(alert.raised_at),
                     product_url=product_url(alert.product_id) if alert.product_id else "",
                     acknowledge_url=acknowledge_url(alert.pk),
+                    **_raised_by(alert),
                 )
                 for alert in StockAlert.objects.raw(*_sql(_most_urgent_open_alerts))
             ],
             chart=_chart(days, counts[len(counted) :]),
         )
+    if user.has_perm("catalog.view_stockmovement"):
+        data.update(can_view_movements=True, stock_drops=_largest_stock_drops())
     if can_view_deletions:
         # The snapshot is not shown here (an article's holds its whole body), nor the
         # deleting user beyond the username kept on the record.
@@ -169,12 +189,55 @@ def dashboard_get(*, user: AbstractBaseUser) -> Dashboard:
 def _most_urgent_open_alerts() -> QuerySet:
     # resolved_at IS NULL repeats what unresolved() means in the words of the partial index
     # alerts_stockalert_urgency_idx, so every database reads the first rows from it instead
-    # of sorting all unresolved alerts.
+    # of sorting all unresolved alerts. The movement that raised each comes in the same
+    # statement (a join by primary key on ten rows).
     return (
         StockAlert.objects.unresolved()
         .filter(resolved_at__isnull=True)
+        .annotate(
+            movement_before=F("movement__stock_before"),
+            movement_after=F("movement__stock_after"),
+            movement_reason=F("movement__reason"),
+            movement_note=F("movement__note"),
+            movement_by=F("movement__actor_username"),
+        )
         .most_urgent_first()[:DASHBOARD_ALERTS]
     )
+
+
+def _raised_by(alert: StockAlert) -> dict[str, str]:
+    if alert.movement_id is None:
+        return {}
+    return {
+        "raised_by": movement_summary(
+            stock_before=alert.movement_before,
+            stock_after=alert.movement_after,
+            reason=alert.movement_reason,
+            note=alert.movement_note,
+            actor_username=alert.movement_by,
+        ),
+        "raised_by_url": object_url("admin:catalog_stockmovement_change")(alert.movement_id),
+    }
+
+
+def _largest_stock_drops() -> list[StockDrop]:
+    """The largest decreases of stock in the last 24 hours, largest first, in one query: a
+    range of the (created_at, delta) index, whatever the size of the ledger."""
+    StockMovement = apps.get_model("catalog", "StockMovement")
+    since = timezone.now() - timedelta(hours=24)
+    drops = StockMovement.objects.filter(created_at__gte=since, delta__lt=0).order_by(
+        "delta", "-id"
+    )[:DASHBOARD_DROPS]
+    product_url = object_url("admin:catalog_product_change")
+    return [
+        StockDrop(
+            movement=movement,
+            how=MOVEMENT_HOW.get(movement.reason, movement.reason),
+            at_title=_minute(movement.created_at),
+            product_url=product_url(movement.product_id) if movement.product_id else "",
+        )
+        for movement in drops
+    ]
 
 
 @functools.cache

@@ -24,7 +24,7 @@ from django.utils.text import capfirst
 
 from backoffice.accounts.events import account_restore_record
 from backoffice.kit.db import IDS_PER_QUERY
-from catalog.ledger import stock_movements_relink
+from catalog.ledger import stock_movements_balance, stock_movements_relink
 
 from .models import DeletionRecord, StockAlert
 from .notifications import stock_alerts_notify_after_commit
@@ -63,6 +63,8 @@ def stock_alert_sync_one(*, product_id: int) -> None:
             .objects.filter(pk=product_id)
             .select_for_stock_change()
             .only("sku", "name", "stock", "low_stock_threshold")
+            # The movement that took it there, should an alert be raised: same statement.
+            .annotate(latest_movement=Subquery(_latest_movement(OuterRef("pk")).values("pk")[:1]))
             .first()
         )
         if product is None:
@@ -82,6 +84,7 @@ def stock_alert_sync_one(*, product_id: int) -> None:
         if not refreshed:
             alert = StockAlert(
                 product_id=product_id,
+                movement_id=product.latest_movement,
                 sku=product.sku,
                 product_name=product.name,
                 stock=product.stock,
@@ -99,12 +102,14 @@ class StockAlertSyncResult:
     raised: int = 0
     refreshed: int = 0
     resolved: int = 0
+    balanced: int = 0  # stock movements added where the ledger was out of balance
 
     def __add__(self, other: "StockAlertSyncResult") -> "StockAlertSyncResult":
         return StockAlertSyncResult(
             self.raised + other.raised,
             self.refreshed + other.refreshed,
             self.resolved + other.resolved,
+            self.balanced + other.balanced,
         )
 
 
@@ -148,6 +153,9 @@ def stock_alerts_sync_all() -> StockAlertSyncResult:
             ids = list(products.values_list("pk", flat=True)[: _ids_per_query()])
             if not ids:
                 break
+            # A raw loaddata or SQL change left no stock movement: the ledger records the
+            # difference (a `system` movement) before the alert rules look at the stock.
+            result += StockAlertSyncResult(balanced=stock_movements_balance(product_ids=ids))
             result += _sync_step(ids, now=now)
         last_pk = ids[-1]
     if result.raised:
@@ -191,22 +199,30 @@ def _sync_step(ids: list[int], *, now: datetime) -> StockAlertSyncResult:
     missing = (
         products.low_on_stock()
         .exclude(Exists(StockAlert.objects.unresolved().filter(product_id=OuterRef("pk"))))
-        .values_list("pk", "sku", "name", "stock", "low_stock_threshold")
+        .annotate(movement_id=Subquery(_latest_movement(OuterRef("pk")).values("pk")[:1]))
+        .values_list("pk", "sku", "name", "stock", "low_stock_threshold", "movement_id")
         .order_by()
     )
     new_alerts = [
         StockAlert(
             product_id=pk,
+            movement_id=movement_id,
             sku=sku,
             product_name=name,
             stock=stock,
             threshold=threshold,
             raised_at=now,
         )
-        for pk, sku, name, stock, threshold in missing
+        for pk, sku, name, stock, threshold, movement_id in missing
     ]
     StockAlert.objects.bulk_create(new_alerts, ignore_conflicts=True)
     return StockAlertSyncResult(raised=len(new_alerts), refreshed=refreshed, resolved=resolved)
+
+
+def _latest_movement(product_pk) -> QuerySet:
+    """The product's latest stock movement (the catalog_movement_product_idx index)."""
+    movements = apps.get_model("catalog", "StockMovement").objects
+    return movements.filter(product_pk=product_pk).order_by("-id")
 
 
 def _current_product_values() -> dict[str, Subquery]:

@@ -269,3 +269,38 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku}: {self.stock_before} → {self.stock_after} ({self.get_reason_display()})"
+
+    @property
+    def summary(self) -> str:
+        return movement_summary(
+            stock_before=self.stock_before,
+            stock_after=self.stock_after,
+            reason=self.reason,
+            note=self.note,
+            actor_username=self.actor_username,
+        )
+
+
+# How a movement came about, as the end of "stock 12 → 3 by …".
+MOVEMENT_HOW = {
+    StockMovement.Reason.OPENING: "opening balance",
+    StockMovement.Reason.CREATED: "creation",
+    StockMovement.Reason.EDITED: "form edit",
+    StockMovement.Reason.LIST_EDIT: "list edit",
+    StockMovement.Reason.ACTION: "action",
+    StockMovement.Reason.IMPORT: "import",
+    StockMovement.Reason.RESTORE: "restore",
+    StockMovement.Reason.DELETION: "deletion",
+    StockMovement.Reason.SYSTEM: "system change",
+}
+
+
+def movement_summary(
+    *, stock_before: int, stock_after: int, reason: str, note: str, actor_username: str
+) -> str:
+    """ "stock 12 → 3 by import supplier-2026-11.csv, by inventory" (no query: plain values,
+    so a list can build it from columns it selected)."""
+    how = MOVEMENT_HOW.get(reason, reason)
+    if note:
+        how = f"{how} {note}"
+    return f"stock {stock_before} → {stock_after} by {how}, by {actor_username or 'system'}"

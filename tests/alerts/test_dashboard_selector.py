@@ -37,8 +37,9 @@ def data():
 
 
 def test_the_counts_come_in_one_query(data, django_assert_num_queries):
-    # The counts and the chart (1), the open alerts (1), the latest deletions (1).
-    with django_assert_num_queries(3):
+    # The counts and the chart (1), the open alerts (1), the largest stock drops (1), the
+    # latest deletions (1).
+    with django_assert_num_queries(4):
         dashboard = selectors.dashboard_get(user=SUPERUSER)
     assert (dashboard.open_alert_count, dashboard.out_of_stock_count) == (2, 1)
     assert dashboard.deletions_last_7_days == 1
@@ -61,7 +62,8 @@ def test_alerts_only(data, django_assert_num_queries):
     )
     manager = User.objects.get(pk=manager.pk)
     manager.has_perm("warm.the_permission_cache")
-    with django_assert_num_queries(2):
+    # Counts and chart, open alerts, and the largest stock drops (managers view movements).
+    with django_assert_num_queries(3):
         dashboard = selectors.dashboard_get(user=manager)
     assert (dashboard.open_alert_count, dashboard.out_of_stock_count) == (2, 1)
     assert (dashboard.deletions_last_7_days, dashboard.recent_deletions) == (0, [])
@@ -135,8 +137,9 @@ def test_the_statements_that_never_change_are_compiled_once(data):
         SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
     ) as compile_sql:
         dashboard = selectors.dashboard_get(user=SUPERUSER)
-    # The latest deletions only (their select_related rows come through the ORM); the counts
-    # and the open alerts run from SQL compiled on the first call.
-    assert compile_sql.call_count == 1
+    # The latest deletions (their select_related rows come through the ORM) and the largest
+    # stock drops (their 24-hour bound moves with the clock); the counts and the open alerts
+    # run from SQL compiled on the first call.
+    assert compile_sql.call_count == 2
     assert [item.alert.sku for item in dashboard.open_alerts] == ["EMPTY", "LOW"]
     assert dashboard.open_alerts[0].alert == StockAlert.objects.get(sku="EMPTY")

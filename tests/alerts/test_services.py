@@ -225,13 +225,15 @@ class TestSetWise:
             for n in range(size)
         )
         low = Product.objects.low_on_stock().count()
-        # One step here: lock and read the ids, resolve, refresh, select the missing, the
-        # inserts (one on PostgreSQL, one per 99 rows on SQLite: Django's 999-parameter
-        # budget), then the lock statement that finds no more products.
+        # One step here: lock and read the ids, the stock ledger's balance check (the sums,
+        # the stock, one executemany of `system` movements: bulk_create left none), resolve,
+        # refresh, select the missing, the inserts (one on PostgreSQL, one per 99 rows on
+        # SQLite: Django's 999-parameter budget), then the lock statement that finds no more.
         inserts = -(-low // 99)
-        with django_assert_max_num_queries(1 + 3 + inserts + 1):
+        with django_assert_max_num_queries(1 + 3 + 3 + inserts + 1):
             result = services.stock_alerts_sync_all()
         assert result.raised == low
+        assert result.balanced == Product.objects.exclude(stock=0).count()
         assert StockAlert.objects.unresolved().count() == low
 
     def test_sync_all_steps_through_the_table_in_pk_order(self, monkeypatch):
