@@ -160,3 +160,31 @@ def test_serve_sh_loads_the_demo_only_into_an_empty_database_and_shows_bind(tmp_
     assert "-A backoffice worker -B" in worker
     completed, calls = run_serve(tmp_path, "--flush")
     assert completed.returncode == 2 and "usage" in completed.stderr and calls == []
+
+
+def test_the_demo_carries_two_weeks_of_stock_history_ending_now():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alerts.models import StockAlert
+    from alerts.selectors import dashboard_get
+    from catalog.ledger import products_out_of_balance
+    from catalog.models import StockMovement
+
+    call_command("setup_demo")
+    now = timezone.now()
+    movements = StockMovement.objects.all()
+    assert movements.count() > 10 * Product.objects.count()
+    assert not products_out_of_balance().exists()
+    assert not movements.filter(reason="system").exists()  # the fixture balances by itself
+    oldest = movements.order_by("created_at").first().created_at
+    newest = movements.order_by("-created_at").first().created_at
+    assert timedelta(days=12) < now - oldest < timedelta(days=16)
+    assert now - newest < timedelta(hours=1)
+    assert {"created", "list_edit", "edited", "import"} <= set(
+        movements.values_list("reason", flat=True)
+    )
+    dashboard = dashboard_get(user=User.objects.get(username="inventory"))
+    assert len(dashboard.stock_drops) >= 3
+    assert StockAlert.objects.filter(movement__isnull=False).exists()

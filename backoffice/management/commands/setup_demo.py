@@ -4,16 +4,24 @@ Never overwrites staff's work by default: a database holding any product, articl
 is left as it is (docs/architecture.md#the-demo-data).
 """
 
+from datetime import UTC, datetime
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
-from catalog.models import Article, Product
+from catalog.models import Article, Product, StockMovement
 
 DEMO_SUPERUSER = ("admin", "backoffice-demo")
 DEMO_STAFF = ["inventory", "editor", "useradmin", "viewer"]
 DEMO_PASSWORD = "backoffice-demo"
+
+
+# Where fixtures/generate_demo.py ends the demo's stock history (its LEDGER_END).
+DEMO_LEDGER_END = datetime(2026, 11, 15, 9, 0, tzinfo=UTC)
 
 
 class Command(BaseCommand):
@@ -59,8 +67,18 @@ class Command(BaseCommand):
             if created:
                 user.set_password(password)
                 user.save(update_fields=["password"])
-        # loaddata saves raw rows, which receivers skip on purpose; sync alerts set-wise now.
+            self._bring_stock_history_up_to_date()
+        # loaddata saves raw rows, which receivers skip on purpose; sync alerts set-wise now
+        # (and the stock ledger's balance: staff's own movements after a --reset).
         call_command("sync_stock_alerts", verbosity=0)
+
+    def _bring_stock_history_up_to_date(self) -> None:
+        """The fixture's two weeks of stock movements end at DEMO_LEDGER_END: move the ones
+        just loaded so they end now, and the dashboard's last 24 hours show a running shop."""
+        shift = timezone.now() - DEMO_LEDGER_END
+        StockMovement.objects.filter(created_at__lte=DEMO_LEDGER_END).update(
+            created_at=F("created_at") + shift
+        )
 
     def _print_logins(self, url: str) -> None:
         username, password = DEMO_SUPERUSER
