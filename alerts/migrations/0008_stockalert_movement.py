@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alerts', '0006_snapshots_without_password_hashes'),
+        ('alerts', '0007_dashboard_counts_without_waits'),
         ('catalog', '0009_stock_movements_opening'),
     ]
 
