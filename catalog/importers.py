@@ -115,7 +115,9 @@ class ProductImporter(Importer):
             self.finish()
 
     def _ledger_entry(self) -> dict:
-        return {"reason": StockMovement.Reason.IMPORT, "note": self.source_name, "actor": self.user}
+        # "supplier-2026-11.csv (import job 12)": the file, and the job that has its report.
+        note = f"{self.source_name} ({self.reference})" if self.reference else self.source_name
+        return {"reason": StockMovement.Reason.IMPORT, "note": note, "actor": self.user}
 
     def finish(self) -> None:
         # Bulk writes send no post_save: the alert rules run set-wise, in the same

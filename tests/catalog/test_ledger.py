@@ -11,6 +11,7 @@ from django.urls import reverse
 from alerts.models import DeletionRecord, StockAlert
 from alerts.services import deletion_record_restore
 from backoffice.kit.actor import acting_as
+from backoffice.kit.jobs.models import ImportJob
 from catalog import ledger
 from catalog.models import Product, StockMovement
 from tests.catalog.importing import PRODUCT_HEADER, csv_bytes, import_through_admin
@@ -163,9 +164,11 @@ def test_an_import_writes_one_movement_per_changed_row_and_one_log_entry(superus
     summary = "1 new, 2 updated, 0 unchanged, 0 invalid"
     imported = StockMovement.objects.filter(reason=Reason.IMPORT).order_by("sku")
     fields = ("sku", "stock_before", "stock_after", "note", "actor_username")
+    job = ImportJob.objects.latest("pk")
+    note = f"supplier-11.csv (import job {job.pk})"
     assert list(imported.values_list(*fields)) == [
-        ("IMP-1", 10, 3, "supplier-11.csv", "root"),
-        ("IMP-3", 0, 20, "supplier-11.csv", "root"),
+        ("IMP-1", 10, 3, note, "root"),
+        ("IMP-3", 0, 20, note, "root"),
     ]
     entries = list(LogEntry.objects.filter(pk__gt=last_entry))
     assert [(entry.object_repr, entry.change_message) for entry in entries] == [

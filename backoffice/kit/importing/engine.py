@@ -52,8 +52,10 @@ class Importer:
 
     def __init__(self, *, user: Any = None) -> None:
         self.user = user  # None: a system job (command line) acting with full rights
-        # The imported file's name, for what the importer records (file_import sets it).
+        # The imported file's name (file_import sets it) and the job it runs in, if any
+        # (backoffice.kit.jobs sets it), for what the importer records.
         self.source_name = ""
+        self.reference = ""
 
     @classmethod
     def column_names(cls) -> list[str]:

@@ -200,6 +200,7 @@ def import_job_record(
         status=Status.VALIDATING if dry_run else Status.IMPORTING,
     )
     ImportJob.objects.filter(pk=job.pk).update(rows_total=estimate_rows(data, name))
+    importer.reference = f"import job {job.pk}"
     report = file_import(
         importer=importer, data=data, name=name, dry_run=dry_run, progress=progress
     )
@@ -269,7 +270,9 @@ def _importer(job: ImportJob) -> Importer:
     importer_class = import_string(job.importer)
     if not (isinstance(importer_class, type) and issubclass(importer_class, Importer)):
         raise TypeError(f"{job.importer} is not an importer")
-    return importer_class(user=job.created_by)
+    importer = importer_class(user=job.created_by)
+    importer.reference = f"import job {job.pk}"
+    return importer
 
 
 def _read_upload(job: ImportJob, *, from_status: str) -> bytes | None:
