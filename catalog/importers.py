@@ -138,9 +138,22 @@ class ArticleImporter(Importer):
         Column("published_at", parse_datetime),
     )
 
+    def __init__(self, *, user: User | None = None) -> None:
+        super().__init__(user=user)
+        self._usernames: dict[int, str] = {}  # author ids -> usernames, for the preview
+
+    def shown(self, name: str, value: Any) -> tuple[str, str]:
+        if name == "author_id":
+            return "author", "—" if value is None else self._usernames.get(value, f"#{value}")
+        return super().shown(name, value)
+
     def prepare(self, rows: list[ParsedRow], report: ImportReport) -> list[ParsedRow]:
         usernames = {row.values["author"] for row in rows if "author" in row.values}
-        authors = dict(User.objects.filter(username__in=usernames).values_list("username", "pk"))
+        # The stored authors too: an update's preview shows "author: jane → mark".
+        stored = {row.instance.author_id for row in rows if row.instance is not None} - {None}
+        found = User.objects.filter(Q(username__in=usernames) | Q(pk__in=stored))
+        self._usernames.update(found.values_list("pk", "username"))
+        authors = {username: pk for pk, username in self._usernames.items()}
         valid = []
         for row in rows:
             username = row.values.pop("author", None)

@@ -31,7 +31,16 @@ from .prices import prices_read_as
 
 __all__ = ["Column", "Importer", "ParsedRow", "file_import"]
 from .reading import ImportFileError, check_upload, format_for, read_table
-from .report import INVALID, NEW, SKIP, UPDATE, ImportReport, RowError
+from .report import (
+    INVALID,
+    NEW,
+    SKIP,
+    UPDATE,
+    ImportReport,
+    RowError,
+    describe_changes,
+    describe_new,
+)
 from .writing import insert_rows, update_rows
 
 logger = logging.getLogger(__name__)
@@ -100,6 +109,10 @@ class Importer:
             for name, value in values.items()
             if name != self.key and getattr(instance, name) != value
         }
+
+    def shown(self, name: str, value: Any) -> tuple[str, str]:
+        """How the preview names a field and shows a value (e.g. a username for an id)."""
+        return name, str(value)
 
     def apply(self, instance: Model, changes: dict[str, tuple[Any, Any]]) -> None:
         for name, (_old, new) in changes.items():
@@ -300,7 +313,7 @@ class Importer:
             key = str(row.values[self.key])
             if row.instance is None:
                 created.append(self.new_instance(row.values))
-                report.count(NEW, row.number, key, partial(_describe_new, row.values))
+                report.count(NEW, row.number, key, partial(describe_new, row.values, self.shown))
                 continue
             changes = self.changes(row.instance, row.values)
             if not changes:
@@ -309,18 +322,10 @@ class Importer:
             self.apply(row.instance, changes)
             fields.update(changes)
             updated.append(row.instance)
-            report.count(UPDATE, row.number, key, partial(_describe_changes, changes))
+            report.count(UPDATE, row.number, key, partial(describe_changes, changes, self.shown))
         # A rejected file is still validated to the end, not written; a dry run only counts.
         if not (report.has_errors or report.dry_run):
             self.write(created, updated, fields)
-
-
-def _describe_new(values: dict[str, Any]) -> str:
-    return ", ".join(f"{name}={value}" for name, value in values.items())
-
-
-def _describe_changes(changes: dict[str, tuple[Any, Any]]) -> str:
-    return "; ".join(f"{name}: {old} → {new}" for name, (old, new) in changes.items())
 
 
 def file_import(

@@ -1,9 +1,15 @@
 """What an import found: totals per kind, a few samples of each, and every error kept."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 SAMPLES_PER_KIND = 10
+# A value in a sample is shortened to about this many characters, between words.
+VALUE_CHARACTERS = 60
+# A single word longer than this (no text of a column this project imports) is cut anyway.
+LONGEST_WORD = 200
 MAX_ERRORS_KEPT = 1000
 
 NEW, UPDATE, SKIP, INVALID = "new", "update", "skip", "invalid"
@@ -80,3 +86,38 @@ class ImportReport:
             (kind, label, self.totals[kind], self.samples[kind])
             for kind, label in KIND_LABELS.items()
         ]
+
+
+# (field name, value) -> (the name and the text the preview shows); Importer.shown.
+Shown = Callable[[str, Any], tuple[str, str]]
+
+
+def shorten(text: str, limit: int = VALUE_CHARACTERS) -> str:
+    """The text, or its first words within `limit` characters and '…': never cut mid-word
+    (a first word over `limit` stays whole up to LONGEST_WORD characters)."""
+    text = " ".join(text.split())  # line breaks and runs of spaces read as one space
+    if len(text) <= limit:
+        return text
+    cut = max((match.start() for match in re.finditer(" ", text[: limit + 1])), default=0)
+    if cut == 0:
+        word = text.split(" ", 1)[0]
+        return word if len(word) <= LONGEST_WORD else word[:LONGEST_WORD] + "…"
+    return text[:cut] + " …"
+
+
+def describe_new(values: dict[str, Any], shown: Shown) -> str:
+    return ", ".join("{}={}".format(*_shown(shown, name, value)) for name, value in values.items())
+
+
+def describe_changes(changes: dict[str, tuple[Any, Any]], shown: Shown) -> str:
+    parts = []
+    for name, (old, new) in changes.items():
+        label, old_text = _shown(shown, name, old)
+        _label, new_text = _shown(shown, name, new)
+        parts.append(f"{label}: {old_text} → {new_text}")
+    return "; ".join(parts)
+
+
+def _shown(shown: Shown, name: str, value: Any) -> tuple[str, str]:
+    label, text = shown(name, value)
+    return label, shorten(text)
