@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.validators import validate_slug
-from django.db.models import Model
+from django.db.models import Model, Q
 
 from backoffice.kit.importing.engine import Column, Importer, ParsedRow
 from backoffice.kit.importing.parsing import (
