@@ -80,3 +80,21 @@ def test_plain_manifest_storage_still_breaks_on_jazzmin_directory_url(
     }
     with pytest.raises(ValueError, match="vendor/bootswatch"):
         superuser_client.get("/admin/")
+
+
+def test_remembered_static_urls_are_the_manifest_urls(production_static, settings):
+    from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+    from backoffice.storage import ManifestStaticFilesStorage
+
+    storage, plain = ManifestStaticFilesStorage(), CompressedManifestStaticFilesStorage()
+    name = "admin/img/icon-yes.svg"
+    first = storage.url(name)
+    assert first == storage.url(name) == plain.url(name)
+    assert re.fullmatch(r"/static/admin/img/icon-yes\.[0-9a-f]{12}\.svg", first)
+    # A name missing from the manifest fails every time, never remembered as a URL.
+    for _ in range(2):
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            storage.url("admin/img/no-such-icon.svg")
+    settings.DEBUG = True  # DEBUG serves the unhashed name, as Django's storage does
+    assert storage.url(name) == "/static/admin/img/icon-yes.svg"
