@@ -54,7 +54,8 @@ def test_setup_demo_is_idempotent_and_prints_the_login(capsys):
     assert "admin / backoffice-demo" in out
     assert "http://127.0.0.1:8000/admin/" in out
     admin = User.objects.get(username="admin")
-    assert admin.is_superuser and admin.check_password("backoffice-demo")
+    assert admin.is_superuser
+    assert admin.check_password("backoffice-demo")
 
 
 def test_sample_csv_files_have_the_contract_headers():
@@ -82,7 +83,8 @@ def test_setup_demo_keeps_what_staff_changed_since(capsys):
     assert not Product.objects.filter(pk=deleted_pk).exists()
     out = capsys.readouterr().out
     assert "already holds data: kept as it is, demo not loaded" in out
-    assert "--reset-demo" in out and "http://0.0.0.0:9000/admin/" in out
+    assert "--reset-demo" in out
+    assert "http://0.0.0.0:9000/admin/" in out
 
 
 def test_setup_demo_reset_loads_the_demo_again_over_it():
@@ -159,7 +161,9 @@ def test_serve_sh_loads_the_demo_only_into_an_empty_database_and_shows_bind(tmp_
     worker = (tmp_path / ".venv" / "celery.log").read_text()
     assert "-A backoffice worker -B" in worker
     completed, calls = run_serve(tmp_path, "--flush")
-    assert completed.returncode == 2 and "usage" in completed.stderr and calls == []
+    assert completed.returncode == 2
+    assert "usage" in completed.stderr
+    assert calls == []
 
 
 def test_the_demo_carries_two_weeks_of_stock_history_ending_now():

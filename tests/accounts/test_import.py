@@ -38,7 +38,8 @@ def test_an_inactive_user_out_of_scope_cannot_be_updated_or_reactivated(
     response = preview(useradmin_client, "auth_user", content)
     assert message in report_text(response)
     target.refresh_from_db()
-    assert not target.is_active and target.email == "inv@shop.example"
+    assert not target.is_active
+    assert target.email == "inv@shop.example"
 
 
 def test_an_inactive_user_in_scope_is_updated(useradmin_client):

@@ -43,7 +43,8 @@ def test_adding_staff_emails_a_link_that_sets_the_password_once(
     response = invite(superuser_client, django_capture_on_commit_callbacks, groups=[viewers.pk])
     assert response.status_code == 302, response.content[:2000]
     user = User.objects.get(username="newbie")
-    assert user.is_staff and not user.has_usable_password()
+    assert user.is_staff
+    assert not user.has_usable_password()
     assert list(user.groups.values_list("name", flat=True)) == ["Viewers"]
     [message] = mail.outbox
     assert message.to == ["newbie@shop.example"]
@@ -57,10 +58,12 @@ def test_adding_staff_emails_a_link_that_sets_the_password_once(
     )
     assert done["Location"] == reverse("password_reset_complete")
     login = client.post(reverse("admin:login"), {"username": "newbie", "password": NEW_PASSWORD})
-    assert login.status_code == 302 and client.get(reverse("admin:index")).status_code == 200
+    assert login.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
     assert Client().get(link, follow=True).status_code == 400
     events = list(AccountEvent.objects.order_by("pk").values_list("kind", "actor_username"))
-    assert ("invited", "root") in events and ("roles_changed", "root") in events
+    assert ("invited", "root") in events
+    assert ("roles_changed", "root") in events
 
 
 def test_an_invitation_link_is_no_reset_link_and_the_other_way_round(db):
@@ -82,11 +85,11 @@ def test_an_invitation_expires_after_the_settings_hours(db, settings):
     now = invitation_token_generator._now()
     hours = settings.BACKOFFICE_INVITATION_HOURS
     with mock.patch.object(
-        InvitationTokenGenerator, "_now", lambda self: now + timedelta(hours=hours - 1)
+        InvitationTokenGenerator, "_now", return_value=now + timedelta(hours=hours - 1)
     ):
         assert invitation_token_generator.check_token(user, token)
     with mock.patch.object(
-        InvitationTokenGenerator, "_now", lambda self: now + timedelta(hours=hours + 1)
+        InvitationTokenGenerator, "_now", return_value=now + timedelta(hours=hours + 1)
     ):
         assert not invitation_token_generator.check_token(user, token)
     altered = token[:-1] + ("0" if token[-1] != "0" else "1")

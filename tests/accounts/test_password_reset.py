@@ -50,7 +50,8 @@ def test_the_emailed_link_sets_a_new_password_once(db, django_capture_on_commit_
         request_reset(client, "anna@shop.example")
     link = link_in(mail.outbox[0])
     form = client.get(link, follow=True)
-    assert form.status_code == 200 and form.context["validlink"]
+    assert form.status_code == 200
+    assert form.context["validlink"]
     done = client.post(
         form.redirect_chain[-1][0],
         {"new_password1": "A-new-long-passphrase-42", "new_password2": "A-new-long-passphrase-42"},
@@ -59,7 +60,8 @@ def test_the_emailed_link_sets_a_new_password_once(db, django_capture_on_commit_
     user.refresh_from_db()
     assert user.check_password("A-new-long-passphrase-42")
     again = Client().get(link, follow=True)
-    assert again.status_code == 400 and not again.context["validlink"]
+    assert again.status_code == 400
+    assert not again.context["validlink"]
 
 
 def test_inactive_and_non_staff_accounts_get_no_email(db, django_capture_on_commit_callbacks):

@@ -105,7 +105,8 @@ def test_a_target_deactivated_by_someone_else_is_still_out_of_reach(
     assert set_password(attacker, colleague).status_code == 403
     assert attacker.post(change, change_form(colleague, is_active="on")).status_code == 403
     page = attacker.get(change)
-    assert page.status_code == 200 and not page.context["has_change_permission"]
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
     assert 'href="../password/"' not in page.content.decode()
 
     colleague.refresh_from_db()
@@ -171,7 +172,8 @@ def test_each_user_is_judged_once_per_request(attacker, colleague, monkeypatch):
 
     monkeypatch.setattr(accounts_admin, "user_may_manage", counted)
     page = attacker.get(f"/admin/auth/user/{colleague.pk}/change/")
-    assert page.status_code == 200 and not page.context["has_change_permission"]
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
     assert calls == [colleague.pk]
 
 

@@ -55,7 +55,8 @@ def test_a_password_login_of_a_superuser_leads_to_enrolment_and_no_admin_page(ro
     assert response["Location"] == reverse("admin:two_factor_enrol")
     page = client.get(reverse("admin:two_factor_enrol"))
     assert page.status_code == 200
-    assert b"<svg" in page.content and b"Scan this code" in page.content
+    assert b"<svg" in page.content
+    assert b"Scan this code" in page.content
 
 
 @REQUIRED
@@ -68,7 +69,8 @@ def test_enrolment_with_the_apps_code_verifies_the_session_and_shows_ten_recover
     )
     assert response.status_code == 200
     codes = response.context["codes"]
-    assert len(codes) == 10 and len(set(codes)) == 10
+    assert len(codes) == 10
+    assert len(set(codes)) == 10
     assert set(StaticToken.objects.filter(device__user=root).values_list("token", flat=True)) == (
         set(codes)
     )

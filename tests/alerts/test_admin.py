@@ -44,11 +44,13 @@ class TestStockAlertList:
         ProductFactory(sku="FIND-ME", stock=1)
         ProductFactory(sku="OTHER", stock=1)
         html = client.get(ALERTS_URL, {"q": "FIND"}).content.decode()
-        assert "FIND-ME" in html and "OTHER" not in html
+        assert "FIND-ME" in html
+        assert "OTHER" not in html
         html = client.get(ALERTS_URL, {"status": "resolved"}).content.decode()
         assert "FIND-ME" not in html
         html = client.get(ALERTS_URL, {"status": "unresolved"}).content.decode()
-        assert "FIND-ME" in html and "OTHER" in html
+        assert "FIND-ME" in html
+        assert "OTHER" in html
 
     def test_the_list_costs_the_same_number_of_queries_for_more_alerts(
         self, admin_client_for, django_assert_max_num_queries
@@ -105,7 +107,8 @@ class TestAcknowledgeButton:
     def test_acknowledges_and_redirects_back_with_a_message(self, admin_client_for, open_alert):
         client = admin_client_for("Inventory managers")
         response = client.post(self.url(open_alert), {"next": reverse("admin:index")})
-        assert response.status_code == 302 and response.url == reverse("admin:index")
+        assert response.status_code == 302
+        assert response.url == reverse("admin:index")
         open_alert.refresh_from_db()
         assert (open_alert.status, open_alert.acknowledged_by) == ("acknowledged", client.user)
         assert messages_of(response) == ["Alert for ALERT-1 acknowledged."]
@@ -130,10 +133,12 @@ class TestDeletionRecordPages:
         ProductFactory(sku="P-GONE").delete()
         ArticleFactory(title="A gone").delete()
         html = client.get(RECORDS_URL, {"deleted_by": "-"}).content.decode()
-        assert "P-GONE" in html and "A gone" in html
+        assert "P-GONE" in html
+        assert "A gone" in html
         article_type = DeletionRecord.objects.get(object_repr="A gone").content_type_id
         html = client.get(RECORDS_URL, {"content_type__id__exact": article_type}).content.decode()
-        assert "A gone" in html and "P-GONE" not in html
+        assert "A gone" in html
+        assert "P-GONE" not in html
 
     @pytest.mark.parametrize("size", [3, 60])
     def test_the_list_costs_the_same_number_of_queries_for_more_records(
@@ -159,7 +164,8 @@ class TestDeletionRecordPages:
             reverse("admin:alerts_deletionrecord_change", args=[record.pk])
         ).content.decode()
         assert "<th scope='row'>Username</th><td>masked</td>" in html
-        assert "md5$" not in html and "Password" not in html
+        assert "md5$" not in html
+        assert "Password" not in html
 
     def test_a_hash_in_a_record_written_before_is_masked(self, superuser_client):
         UserFactory(username="old").delete()
@@ -170,7 +176,8 @@ class TestDeletionRecordPages:
         html = superuser_client.get(
             reverse("admin:alerts_deletionrecord_change", args=[record.pk])
         ).content.decode()
-        assert hashed not in html and hashed.split("$")[-1] not in html
+        assert hashed not in html
+        assert hashed.split("$")[-1] not in html
         assert "•••••••• (hidden)" in html
 
     def test_snapshot_values_are_escaped(self, superuser_client):
@@ -179,7 +186,8 @@ class TestDeletionRecordPages:
         html = superuser_client.get(
             reverse("admin:alerts_deletionrecord_change", args=[record.pk])
         ).content.decode()
-        assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+        assert "<script>alert(1)" not in html
+        assert "&lt;script&gt;alert(1)" in html
 
     def test_records_cannot_be_edited_or_deleted(self, superuser_client, deleted_product_record):
         url = reverse("admin:alerts_deletionrecord_delete", args=[deleted_product_record.pk])

@@ -47,4 +47,5 @@ def test_send_alert_digest_sends_one_summary_in_digest_mode(settings):
     call_command("sync_stock_alerts", verbosity=0)
     assert "Digest sent." in run("send_alert_digest")
     [email] = mail.outbox
-    assert email.to == [manager.email] and "3 alerts" in email.subject
+    assert email.to == [manager.email]
+    assert "3 alerts" in email.subject

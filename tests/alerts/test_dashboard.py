@@ -57,7 +57,8 @@ class TestContent:
         empty_alert = StockAlert.objects.get(sku="EMPTY")
         assert reverse("admin:alerts_stockalert_acknowledge", args=[empty_alert.pk]) in panel
         assert 'name="csrfmiddlewaretoken"' in panel
-        assert "GONE" in panel and "Restore</button>" in panel
+        assert "GONE" in panel
+        assert "Restore</button>" in panel
 
     def test_the_selector_counts_alerts_per_day_for_14_days(self):
         ProductFactory(stock=1)
@@ -68,7 +69,8 @@ class TestContent:
             raised_at=timezone.now() - timedelta(days=30)
         )
         chart = selectors.dashboard_get(user=User(is_superuser=True, is_active=True)).chart
-        assert len(chart) == 14 and chart[-1].day == timezone.localdate()
+        assert len(chart) == 14
+        assert chart[-1].day == timezone.localdate()
         assert [day.count for day in chart][-3:] == [1, 0, 1]
         assert (chart[-1].height, chart[-1].top, chart[0].height) == (100, 0, 0)
 
@@ -76,7 +78,8 @@ class TestContent:
         ProductFactory(sku="XSS", name="<script>alert('x')</script>", stock=1).delete()
         ProductFactory(sku="XSS2", name="<img src=x onerror=alert(1)>", stock=1)
         html = superuser_client.get(INDEX).content.decode()
-        assert "<script>alert('x')" not in html and "<img src=x" not in html
+        assert "<script>alert('x')" not in html
+        assert "<img src=x" not in html
         assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
     def test_empty_states(self, superuser_client):
@@ -91,16 +94,20 @@ class TestWhoSeesWhat:
         ProductFactory(stock=1)
         ProductFactory().delete()
         html = admin_client_for("Viewers").get(INDEX).content.decode()
-        assert 'id="open-alerts"' in html and 'id="recent-deletions"' in html
-        assert ">Acknowledge</button>" not in html and ">Restore</button>" not in html
+        assert 'id="open-alerts"' in html
+        assert 'id="recent-deletions"' in html
+        assert ">Acknowledge</button>" not in html
+        assert ">Restore</button>" not in html
 
     def test_editors_see_deletions_but_no_alerts(self, admin_client_for):
         ProductFactory(sku="SECRET-ALERT", stock=1)
         ArticleFactory(title="Old news").delete()
         html = admin_client_for("Editors").get(INDEX).content.decode()
-        assert 'id="recent-deletions"' in html and "Old news" in html
+        assert 'id="recent-deletions"' in html
+        assert "Old news" in html
         assert ">Restore</button>" in html  # editors may add articles
-        assert 'id="open-alerts"' not in html and "SECRET-ALERT" not in html
+        assert 'id="open-alerts"' not in html
+        assert "SECRET-ALERT" not in html
         assert "data-open-alerts" not in html
 
     def test_staff_without_permissions_see_no_panel(self, admin_client_for):

@@ -51,7 +51,8 @@ def test_deletions_only_count_only_them(data, django_assert_num_queries):
     editor = user_in("Editors")
     with django_assert_num_queries(2):
         dashboard = selectors.dashboard_get(user=editor)
-    assert dashboard.deletions_last_7_days == 1 and len(dashboard.recent_deletions) == 2
+    assert dashboard.deletions_last_7_days == 1
+    assert len(dashboard.recent_deletions) == 2
     assert (dashboard.open_alert_count, dashboard.open_alerts, dashboard.chart) == (0, [], [])
 
 

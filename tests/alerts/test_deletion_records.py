@@ -22,7 +22,8 @@ class TestRecording:
         product.delete()
         record = DeletionRecord.objects.get()
         assert (record.object_pk, record.object_repr) == (str(pk), "SNAP-1 — Lamp")
-        assert record.deleted_by is None and record.deleted_by_username == ""
+        assert record.deleted_by is None
+        assert record.deleted_by_username == ""
         fields = record.snapshot["fields"]
         concrete = {f.attname.removesuffix("_id") for f in Product._meta.concrete_fields} - {"id"}
         assert set(fields) == concrete

@@ -68,7 +68,8 @@ class TestSingleProduct:
         product.stock = 10
         product.save()
         [first] = alerts_of(product)
-        assert first.status == RESOLVED and first.resolved_at is not None
+        assert first.status == RESOLVED
+        assert first.resolved_at is not None
         product.stock = 3
         product.save()
         first_again, second = alerts_of(product)
@@ -130,7 +131,8 @@ class TestSingleProduct:
         with django_assert_num_queries(queries + 2) as captured:
             product.save()
         for lock in (captured.captured_queries[0]["sql"], captured.captured_queries[3]["sql"]):
-            assert lock.startswith("SELECT") and 'FROM "catalog_product"' in lock
+            assert lock.startswith("SELECT")
+            assert 'FROM "catalog_product"' in lock
             if connection.features.has_select_for_update:
                 assert lock.endswith("FOR NO KEY UPDATE")
 
@@ -173,7 +175,8 @@ class TestSetWise:
         )
         services.stock_alerts_sync_many(product_ids=[p.pk for p in products])
         by_sync = sorted(StockAlert.objects.values_list("sku", "stock", "threshold", "status"))
-        assert by_sync == by_saves and len(by_sync) == 24  # stock 0-4 of 0-8
+        assert by_sync == by_saves
+        assert len(by_sync) == 24
 
     def test_more_ids_than_sqlite_allows_in_one_query(self):
         products = Product.objects.bulk_create(
@@ -271,7 +274,8 @@ class TestEmails:
         [email] = mail.outbox
         assert email.to == [manager.email]
         assert "2 new alerts" in email.subject
-        assert "MAIL-1 Kettle" in email.body and "MAIL-2 Mug" in email.body
+        assert "MAIL-1 Kettle" in email.body
+        assert "MAIL-2 Mug" in email.body
 
     def test_a_single_alert_names_its_product_in_the_subject(
         self, manager, django_capture_on_commit_callbacks
@@ -301,11 +305,14 @@ class TestEmails:
         message = email.message()  # what would go on the wire: raises on a bad header
         assert message.as_bytes()
         assert email.subject.startswith("[Backoffice] Low stock: ODD-1 Kettle")
-        assert "\n" not in email.subject and "\r" not in email.subject
+        assert "\n" not in email.subject
+        assert "\r" not in email.subject
         assert len(email.subject) < 150
-        assert "Bcc" not in message and message["To"] == manager.email
+        assert "Bcc" not in message
+        assert message["To"] == manager.email
         [line] = [line for line in email.body.splitlines() if "ODD-1" in line]
-        assert line.startswith("- ODD-1 Kettle") and line.endswith("threshold 5 (open)")
+        assert line.startswith("- ODD-1 Kettle")
+        assert line.endswith("threshold 5 (open)")
 
     def test_one_line_keeps_ordinary_text_and_flattens_the_rest(self):
         assert notifications.one_line("Café — 50 cl, 20 °C") == "Café — 50 cl, 20 °C"
@@ -327,7 +334,8 @@ class TestEmails:
         ):
             ProductFactory(stock=1)
             raise RuntimeError("dry run")
-        assert callbacks == [] and mail.outbox == []
+        assert callbacks == []
+        assert mail.outbox == []
 
     def test_many_set_wise_syncs_in_one_transaction_send_one_email(
         self, manager, django_capture_on_commit_callbacks
@@ -344,7 +352,8 @@ class TestEmails:
                 )
         [email] = mail.outbox
         assert "120 new alerts" in email.subject
-        assert "B-000" in email.body and "… and 70 more." in email.body
+        assert "B-000" in email.body
+        assert "… and 70 more." in email.body
 
     def test_a_rolled_back_sync_does_not_hold_back_the_next_email(
         self, manager, django_capture_on_commit_callbacks
@@ -355,7 +364,8 @@ class TestEmails:
         with django_capture_on_commit_callbacks(execute=True):
             ProductFactory(sku="KEPT", name="Kept", stock=1)
         [email] = mail.outbox
-        assert "KEPT" in email.subject and "GONE" not in email.body
+        assert "KEPT" in email.subject
+        assert "GONE" not in email.body
 
     def test_a_set_wise_sync_sends_one_email_listing_every_alert(
         self, manager, django_capture_on_commit_callbacks
@@ -368,7 +378,8 @@ class TestEmails:
             services.stock_alerts_sync_all()
         [email] = mail.outbox
         assert "60 new alerts" in email.subject
-        assert "SET-00" in email.body and "… and 10 more." in email.body
+        assert "SET-00" in email.body
+        assert "… and 10 more." in email.body
 
     def test_digest_mode_sends_nothing_on_raise(
         self, manager, settings, django_capture_on_commit_callbacks
@@ -384,7 +395,8 @@ class TestEmails:
         StockAlert.objects.filter(product=old).update(raised_at=timezone.now() - timedelta(days=3))
         assert notifications.stock_alerts_digest_send(since=timezone.now() - timedelta(days=1)) == 1
         [email] = mail.outbox
-        assert "NEW" in email.body and "OLD" not in email.body
+        assert "NEW" in email.body
+        assert "OLD" not in email.body
         assert "Daily low-stock summary: 1 alert" in email.subject
 
     def test_no_recipient_no_email(self):

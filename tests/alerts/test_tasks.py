@@ -35,7 +35,9 @@ def test_the_digest_task_sends_one_summary_in_digest_mode(settings):
 
     [email] = mail.outbox
     assert email.subject == "[Backoffice] Daily low-stock summary: 2 alerts"
-    assert "DIG-1" in email.body and "DIG-2" in email.body and "DIG-OLD" not in email.body
+    assert "DIG-1" in email.body
+    assert "DIG-2" in email.body
+    assert "DIG-OLD" not in email.body
 
 
 def test_the_digest_task_sends_nothing_in_immediate_mode(settings):

@@ -81,7 +81,8 @@ def test_two_imports_updating_the_same_rows_in_opposite_orders_both_finish(monke
         for report in reports:
             assert isinstance(report, ImportReport), report
             text = " ".join(str(error) for error in report.errors)
-            assert "deadlock" not in text.lower() and "process" not in text.lower(), text
+            assert "deadlock" not in text.lower(), text
+            assert "process" not in text.lower(), text
             assert not report.has_errors, text
         # The later import wins on every row: no mix of the two files.
         assert len(set(Product.objects.values_list("stock", flat=True))) == 1

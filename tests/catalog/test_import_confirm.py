@@ -79,7 +79,8 @@ def test_a_token_is_refused_for_another_model(superuser_client):
     response = superuser_client.post(PROCESS, {"token": token})
 
     assert messages_of(response) == [INCOMPLETE]
-    assert not Product.objects.exists() and not Article.objects.exists()
+    assert not Product.objects.exists()
+    assert not Article.objects.exists()
 
 
 def test_a_tampered_token_is_refused(superuser_client):

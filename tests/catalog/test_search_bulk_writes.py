@@ -60,7 +60,9 @@ def test_imported_and_renamed_products_are_indexed_by_their_names():
         "OLD-2,Assam breakfast,1,7",
         *[f"NEW-{n:04d},Sencha harvest {n},1,9" for n in range(1100)],
     )
-    assert report.written and report.totals["new"] == 1100 and report.totals["update"] == 2
+    assert report.written
+    assert report.totals["new"] == 1100
+    assert report.totals["update"] == 2
     assert_name_index_matches_the_products()
     assert found("Nilgiri") == ["OLD-1"]
     assert found("Darjeeling") == []

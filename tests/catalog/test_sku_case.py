@@ -60,7 +60,8 @@ def test_an_import_updates_the_product_whose_sku_differs_in_case():
 def test_the_preview_counts_it_as_an_update_too():
     ProductFactory(sku="ACC-001", name="Adapter", stock=3)
     report = import_products("Acc-001,Adapter,9.90,3", dry_run=True)
-    assert report.totals["skip"] == 1 and report.totals["new"] == 0
+    assert report.totals["skip"] == 1
+    assert report.totals["new"] == 0
 
 
 def test_a_file_with_one_sku_in_two_cases_is_refused():
@@ -121,9 +122,11 @@ def test_lookups_by_sku_regardless_of_case_read_the_unique_index():
 def test_an_import_matches_non_ascii_skus_as_stored():
     product = ProductFactory(sku="CAFÉ-1", stock=3)
     report = import_products("CAFÉ-1,Café,9.90,7")
-    assert report.written and report.totals["update"] == 1
+    assert report.written
+    assert report.totals["update"] == 1
     product.refresh_from_db()
-    assert product.stock == 7 and Product.objects.count() == 1
+    assert product.stock == 7
+    assert Product.objects.count() == 1
 
 
 def drop_the_constraint_index() -> None:

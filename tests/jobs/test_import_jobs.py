@@ -53,7 +53,8 @@ def test_an_admin_import_leaves_a_job_with_its_steps_and_totals(admin_client_for
         "admin",
     )
     assert (job.rows_total, job.rows_done, job.total_new, job.error_count) == (2, 2, 2, 0)
-    assert job.started_at <= job.validated_at and job.finished_at is None
+    assert job.started_at <= job.validated_at
+    assert job.finished_at is None
     assert not Product.objects.exists()
 
     confirm(client, "catalog_product", response)
@@ -113,7 +114,8 @@ def test_a_job_not_yet_importing_can_be_cancelled_and_its_upload_goes(status):
     assert import_job_cancel(job=job)
 
     job.refresh_from_db()
-    assert job.status == "cancelled" and job.finished_at is not None
+    assert job.status == "cancelled"
+    assert job.finished_at is not None
     with pytest.raises(FileNotFoundError):
         ImportUploadStorage(name=job.upload).read()
     import_job_validate(job_id=job.pk)  # a queued task arriving later does nothing
@@ -156,7 +158,8 @@ def test_an_import_interrupted_too_often_fails_instead_of_looping():
     import_job_run(job_id=job.pk)
 
     job.refresh_from_db()
-    assert job.status == "failed" and job.attempts == MAX_IMPORT_ATTEMPTS + 1
+    assert job.status == "failed"
+    assert job.attempts == MAX_IMPORT_ATTEMPTS + 1
     assert f"stopped {MAX_IMPORT_ATTEMPTS} times" in job.message
     assert not Product.objects.exists()
 

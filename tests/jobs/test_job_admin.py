@@ -41,7 +41,7 @@ def jobs():
 
 
 @pytest.mark.parametrize(
-    "role, visible",
+    ("role", "visible"),
     [
         ("Inventory managers", {"product"}),
         ("Editors", {"article"}),
@@ -73,7 +73,8 @@ def test_nobody_adds_edits_or_deletes_a_job(superuser_client, jobs):
     job = jobs["product"]
     assert superuser_client.get(reverse("admin:jobs_importjob_add")).status_code == 403
     page = superuser_client.get(reverse("admin:jobs_importjob_change", args=[job.pk]))
-    assert page.status_code == 200 and "Cancel this import" in page.content.decode()
+    assert page.status_code == 200
+    assert "Cancel this import" in page.content.decode()
     changed = superuser_client.post(
         reverse("admin:jobs_importjob_change", args=[job.pk]), {"status": "done"}
     )
@@ -223,8 +224,10 @@ def test_an_upload_with_the_broker_down_answers_and_leaves_a_queued_job(
         response = preview(client, "catalog_product", csv_bytes("sku,name,price,stock", "A,a,1,2"))
 
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and response.url.endswith(f"?job={job.pk}")
+    assert response.status_code == 302
+    assert response.url.endswith(f"?job={job.pk}")
     assert job.status == "queued"
     assert "Connection refused" in caplog.text
     page = client.get(response.url).content.decode()
-    assert "Waiting for a worker" in page and "Cancel this import" in page
+    assert "Waiting for a worker" in page
+    assert "Cancel this import" in page

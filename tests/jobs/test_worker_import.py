@@ -68,7 +68,8 @@ def test_upload_preview_confirm_through_the_worker(manager, tmp_path):
         assert preview.context["report"].totals["new"] == 3000
         token = preview.context["confirm_form"].initial["token"]
         confirmed = manager.post(reverse("admin:catalog_product_process_import"), {"token": token})
-        assert confirmed.status_code == 302 and confirmed.url == f"{IMPORT}?job={job.pk}"
+        assert confirmed.status_code == 302
+        assert confirmed.url == f"{IMPORT}?job={job.pk}"
         done = wait_for(
             lambda: (p := progress_of(manager, job))["finished"] and p,
             timeout=60,

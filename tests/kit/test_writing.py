@@ -28,7 +28,8 @@ def test_update_rows_writes_the_given_fields_of_each_row_in_pk_order():
         update_rows(model=Product, instances=products[::-1], fields={"stock", "price"})
 
     [(sql, params, many)] = calls
-    assert many and sql.startswith('UPDATE "catalog_product" SET "price" = %s, "stock" = %s')
+    assert many
+    assert sql.startswith('UPDATE "catalog_product" SET "price" = %s, "stock" = %s')
     assert [row[-1] for row in params] == sorted(product.pk for product in products)
     stored = Product.objects.order_by("pk").values_list("name", "stock", "price")
     assert list(stored) == [
