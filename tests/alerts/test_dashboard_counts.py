@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from alerts import selectors, services
+from alerts import dashboard_counts, selectors, services
 from alerts.models import DashboardCount, DeletionRecord, StockAlert
 from catalog.models import Product
 from tests.factories import ArticleFactory, ProductFactory
@@ -36,7 +36,7 @@ def kept_per_bucket(name: str) -> dict[datetime, int]:
 def counted_per_bucket(model, field: str) -> dict[datetime, int]:
     totals: dict[datetime, int] = {}
     for moment in model.objects.values_list(field, flat=True):
-        bucket = selectors._bucket_floor(moment)
+        bucket = dashboard_counts._bucket_floor(moment)
         totals[bucket] = totals.get(bucket, 0) + 1
     return totals
 
@@ -134,15 +134,15 @@ def test_any_range_is_counted_exactly():
         since = now - timedelta(seconds=rng.randint(0, 3 * 86_400), microseconds=rng.randint(0, 9))
         until = since + timedelta(seconds=rng.choice([0, 1, 60, 900, 3_600, 86_400]))
         if rng.random() < 0.3:
-            since = selectors._bucket_floor(since)
+            since = dashboard_counts._bucket_floor(since)
         for end in (until, None):
-            part = selectors._dated_count_part(
+            part = dashboard_counts._dated_count_part(
                 Name.ALERTS_RAISED, StockAlert, "raised_at", since, end
             )
             rows = StockAlert.objects.filter(raised_at__gte=since)
             if end is not None:
                 rows = rows.filter(raised_at__lt=end)
-            assert selectors._counts([part]) == [rows.count()], (since, end)
+            assert dashboard_counts._counts([part]) == [rows.count()], (since, end)
 
 
 def test_the_dashboard_reads_the_same_rows_at_any_size(django_assert_num_queries, db):

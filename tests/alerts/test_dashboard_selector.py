@@ -10,7 +10,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 
-from alerts import selectors
+from alerts import dashboard_counts, selectors
 from alerts.models import DeletionRecord, StockAlert
 from tests.factories import ArticleFactory, ProductFactory, UserFactory
 
@@ -68,7 +68,7 @@ def test_alerts_only(data, django_assert_num_queries):
         dashboard = selectors.dashboard_get(user=manager)
     assert (dashboard.open_alert_count, dashboard.out_of_stock_count) == (2, 1)
     assert (dashboard.deletions_last_7_days, dashboard.recent_deletions) == (0, [])
-    assert len(dashboard.chart) == selectors.CHART_DAYS
+    assert len(dashboard.chart) == dashboard_counts.CHART_DAYS
 
 
 def test_nothing_to_count_no_query(django_assert_num_queries):
