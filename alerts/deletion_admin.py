@@ -19,6 +19,7 @@ from backoffice.kit.admin_log import ADDITION, admin_log_entry
 from backoffice.kit.list_filters import IndexedRelatedOnlyFieldListFilter, distinct_values
 
 from . import services
+from .deletions import SNAPSHOT_SECRET_FIELDS
 from .history_admin import ReadOnlyHistoryAdmin
 from .models import DeletionRecord
 from .receivers import TRACKED_MODELS
@@ -189,7 +190,7 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
 
 
 def _readable_snapshot_value(name: str, value, field) -> str:
-    if name in services.SNAPSHOT_SECRET_FIELDS:
+    if name in SNAPSHOT_SECRET_FIELDS:
         # Records written before hashes were stripped (and not cleaned by migration).
         return "•••••••• (hidden)"
     if value in (None, "", []):
