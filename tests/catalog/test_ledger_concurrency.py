@@ -65,11 +65,12 @@ def assert_chain(product: Product) -> None:
 
 def test_concurrent_autocommit_saves_of_stale_instances_chain():
     product = ProductFactory(stock=100)
-    for _round in range(4):
-
-        def save(start: threading.Barrier, n: int) -> None:
+    for round_number in range(4):
+        # Values unique across rounds and threads: every save changes the committed stock, so
+        # each writes exactly one movement (a save that leaves the stock as it is writes none).
+        def save(start: threading.Barrier, n: int, base: int = 100 * (round_number + 1)) -> None:
             instance = Product.objects.get(pk=product.pk)  # every thread reads the same stock
-            instance.stock = 10 * n + 1
+            instance.stock = base + 10 * n + 1
             start.wait()
             instance.save()  # autocommit, as in the shell
 
