@@ -1,7 +1,8 @@
 """Signals the catalog sends for writes that bypass Model.save().
 
-The catalog must not know who listens (DESIGN.md: catalog never imports alerts), so bulk
-paths announce what they changed and the alerts app keeps its rules in step, set-wise.
+The catalog must not know who listens (docs/architecture.md#layers: catalog never imports
+alerts), so bulk paths announce what they changed and the alerts app keeps its rules in
+step, set-wise.
 """
 
 from django.dispatch import Signal

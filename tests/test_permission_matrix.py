@@ -82,7 +82,7 @@ def model_needs(label: str, view_name: str) -> list[tuple[str, Needs]]:
         "change": [("GET", view), ("POST", perms(perm("change")))],
         "history": [("GET", view)],
         "delete": [("GET", perms(perm("delete")))],
-        # Import needs add and change, export needs view (DESIGN.md).
+        # Import needs add and change, export needs view (the roles table in the README).
         "import": [("GET", perms((perm("add"), perm("change"))))],
         "process_import": [("POST", perms((perm("add"), perm("change"))))],
         "export": [("GET", view)],

@@ -1,4 +1,5 @@
-"""Role groups: created by migration with exactly DESIGN.md's permissions, enforced by admin."""
+"""Role groups: created by migration with exactly the roles table's permissions
+(backoffice/accounts/roles.py, the README), enforced by the admin."""
 
 import pytest
 from django.contrib.auth.models import Group

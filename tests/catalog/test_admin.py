@@ -204,7 +204,7 @@ def test_publish_action_is_not_offered_to_viewers(admin_client_for):
     client = admin_client_for("Viewers")
     article = ArticleFactory(status=Article.Status.DRAFT)
     response = _get(client, ARTICLE_LIST)
-    # A Viewer may only export (DESIGN.md: export needs view): no other action is offered.
+    # A Viewer may only export (the README's roles table: export needs view): no other action.
     offered = [name for name, _label in response.context["action_form"].fields["action"].choices]
     assert offered == ["", "export_admin_action"]
     client.post(ARTICLE_LIST, {"action": "publish", "_selected_action": [article.pk]})
