@@ -11,9 +11,7 @@ transactions), so these run on PostgreSQL (.ci/run runs the suite there too).
 import random
 import threading
 import time
-import traceback
 from collections import defaultdict
-from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
@@ -28,8 +26,8 @@ from backoffice.kit.importing.engine import file_import
 from catalog.importers import ProductImporter
 from catalog.models import Product
 from tests.factories import ProductFactory
+from tests.threads import THREADS, run_at_once
 
-THREADS = 8
 THRESHOLD = 5
 
 pytestmark = [
@@ -39,27 +37,6 @@ pytestmark = [
         reason="needs concurrent writers; SQLite serialises them (runs on PostgreSQL in CI)",
     ),
 ]
-
-
-def run_at_once(work: Callable[[threading.Barrier, int], None]) -> list[str]:
-    """Run work in THREADS threads that start together; return what they raised."""
-    start = threading.Barrier(THREADS)
-    errors: list[str] = []
-
-    def thread_main(n: int) -> None:
-        try:
-            work(start, n)
-        except BaseException as error:  # any error at all fails the test
-            errors.append("".join(traceback.format_exception(error)))
-        finally:
-            connection.close()  # each thread has its own connection
-
-    threads = [threading.Thread(target=thread_main, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def mismatches() -> list[str]:

@@ -6,7 +6,6 @@ Needs real concurrent writers; SQLite serialises them, so these run on PostgreSQ
 
 import itertools
 import threading
-from collections.abc import Callable
 
 import pytest
 from django.db import connection, transaction
@@ -18,8 +17,7 @@ from catalog.ledger import products_out_of_balance
 from catalog.models import Product, StockMovement
 from tests.catalog.importing import PRODUCT_HEADER, csv_bytes
 from tests.factories import ProductFactory
-
-THREADS = 8
+from tests.threads import THREADS, run_at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -28,26 +26,6 @@ pytestmark = [
         reason="needs concurrent writers; SQLite serialises them (runs on PostgreSQL in CI)",
     ),
 ]
-
-
-def run_at_once(work: Callable[[threading.Barrier, int], None]) -> list[BaseException]:
-    start = threading.Barrier(THREADS)
-    errors: list[BaseException] = []
-
-    def thread_main(n: int) -> None:
-        try:
-            work(start, n)
-        except BaseException as error:  # any error at all fails the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=thread_main, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def assert_chain(product: Product) -> None:

@@ -1,0 +1,31 @@
+"""Thread tests' runner: work started together in several threads, each on its own connection."""
+
+import threading
+import traceback
+from collections.abc import Callable
+
+from django.db import connection
+
+THREADS = 8
+
+
+def run_at_once(work: Callable[[threading.Barrier, int], None]) -> list[str]:
+    """Run work(start, n) in THREADS threads that pass start together; return the tracebacks
+    of what they raised (an empty list when every thread finished)."""
+    start = threading.Barrier(THREADS)
+    errors: list[str] = []
+
+    def thread_main(n: int) -> None:
+        try:
+            work(start, n)
+        except BaseException as error:  # any error at all fails the test
+            errors.append("".join(traceback.format_exception(error)))
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=thread_main, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
