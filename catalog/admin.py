@@ -65,7 +65,7 @@ class ProductAdmin(
         "is_active",
         "updated_at",
     ]
-    list_display_links = ["sku", "name"]
+    list_display_links = ["sku"]
     list_editable = ["stock"]
     list_filter = [StockStateFilter, "is_active"]
     # What get_search_results does (catalog/search.py), spelt as Django's search options.
