@@ -8,21 +8,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from backoffice.kit.admin_urls import ObjectUrlsMixin
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
 from backoffice.kit.pagination import LargeTableCountsMixin
+from backoffice.kit.read_only import ReadOnlyAdminMixin
 
 
 class ReadOnlyHistoryAdmin(
-    DeclaredLookupsOnlyMixin, LargeTableCountsMixin, ObjectUrlsMixin, admin.ModelAdmin
+    ReadOnlyAdminMixin,
+    DeclaredLookupsOnlyMixin,
+    LargeTableCountsMixin,
+    ObjectUrlsMixin,
+    admin.ModelAdmin,
 ):
     """Records written by the system: viewable, never added, edited or deleted by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def _object_or_404(self, request: HttpRequest, object_id: str):
         # get_object turns an id the primary key cannot hold ("abc", "..", 10**30) into

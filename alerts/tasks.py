@@ -1,24 +1,15 @@
 """Celery tasks of the alerts app: thin wrappers that call alerts.services
 (docs/architecture.md#background-jobs)."""
 
-import smtplib
 from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from .notifications import stock_alerts_digest_send, stock_alerts_notify
+from backoffice.kit.email_retry import EMAIL_RETRY
 
-# An unreachable or refusing mail server (SMTPException, or an OSError such as "connection
-# refused" or a timeout) is retried after 1, 2, 4 … minutes, up to about 2 hours in all.
-EMAIL_RETRY = {
-    "autoretry_for": (smtplib.SMTPException, OSError),
-    "retry_backoff": 60,
-    "retry_backoff_max": 60 * 60,
-    "retry_jitter": False,
-    "max_retries": 7,
-}
+from .notifications import stock_alerts_digest_send, stock_alerts_notify
 
 
 @shared_task(**EMAIL_RETRY)

@@ -19,6 +19,7 @@ from backoffice.kit.importing.admin import BulkImportExportMixin
 from backoffice.kit.importing.resources import FormulaSafeResource
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
 from backoffice.kit.pagination import LargeTableCountsMixin
+from backoffice.kit.read_only import ReadOnlyAdminMixin
 
 from .models import Product, StockMovement
 
@@ -78,7 +79,11 @@ class StockMovementResource(FormulaSafeResource):
 
 @admin.register(StockMovement)
 class StockMovementAdmin(
-    DeclaredLookupsOnlyMixin, LargeTableCountsMixin, BulkImportExportMixin, admin.ModelAdmin
+    ReadOnlyAdminMixin,
+    DeclaredLookupsOnlyMixin,
+    LargeTableCountsMixin,
+    BulkImportExportMixin,
+    admin.ModelAdmin,
 ):
     resource_classes = [StockMovementResource]
     list_display = [
@@ -101,17 +106,6 @@ class StockMovementAdmin(
         "reason", "actor_username", "note",
     ]  # fmt: skip
     fields = readonly_fields
-
-    # History is written by catalog.ledger only: nobody adds, changes or deletes it here,
-    # superusers included (has_perm grants them everything, so these do not ask it).
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def get_actions(self, request: HttpRequest):
         return {}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.test import Client, RequestFactory, override_settings
 from django.urls import URLPattern, reverse
@@ -473,11 +474,8 @@ def test_matrix_size():
     assert len(ACTION_CHECKS) >= 10
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("check", URL_CHECKS, ids=str)
-@pytest.mark.parametrize("role", ROLES)
-def test_url_is_allowed_exactly_for_the_roles_that_hold_its_permission(role, check):
-    client = client_for(role)
+def request_check(client, check):
+    """Request the check's URL (its object made first); returns the response and the object."""
     kwargs = dict(check.kwargs)
     target = None
     if check.model_label:
@@ -485,14 +483,20 @@ def test_url_is_allowed_exactly_for_the_roles_that_hold_its_permission(role, che
         kwargs[check.object_kwarg] = target.pk
     if check.name == "view_on_site":
         product = ProductFactory()
-        from django.contrib.contenttypes.models import ContentType
-
         kwargs = {
             "content_type_id": ContentType.objects.get_for_model(product).pk,
             "object_id": product.pk,
         }
     url = reverse(f"admin:{check.name}", kwargs=kwargs)
     response = client.post(url, {}) if check.method == "POST" else client.get(url)
+    return response, target
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("check", URL_CHECKS, ids=str)
+@pytest.mark.parametrize("role", ROLES)
+def test_url_is_allowed_exactly_for_the_roles_that_hold_its_permission(role, check):
+    response, target = request_check(client_for(role), check)
     allowed = check.needs.allows(role)
 
     if check.name in EFFECTS:
@@ -574,22 +578,7 @@ OPEN_TO_A_PENDING_SESSION = {
 def test_a_session_owing_the_second_step_reaches_no_admin_url(role, check):
     """force_login is a password login: without the code, every admin URL sends the session
     to the second step and does nothing, whatever the role may do once verified."""
-    client = client_for(role)
-    kwargs = dict(check.kwargs)
-    target = None
-    if check.model_label:
-        target = OBJECT_FACTORIES[check.model_label]()
-        kwargs[check.object_kwarg] = target.pk
-    if check.name == "view_on_site":
-        from django.contrib.contenttypes.models import ContentType
-
-        product = ProductFactory()
-        kwargs = {
-            "content_type_id": ContentType.objects.get_for_model(product).pk,
-            "object_id": product.pk,
-        }
-    url = reverse(f"admin:{check.name}", kwargs=kwargs)
-    response = client.post(url, {}) if check.method == "POST" else client.get(url)
+    response, target = request_check(client_for(role), check)
     assert response.status_code == 302, response.status_code
     assert response["Location"].startswith(reverse("admin:two_factor_verify"))
     if check.name in EFFECTS:

@@ -8,14 +8,13 @@ password is set (the token covers the password hash) and after its hours.
 """
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.http import HttpRequest
 
 from .emails import account_email_send
 from .events import Kind, account_event_record
-from .password_reset import hours_text, link_context
+from .password_reset import PasswordResetConfirmView, hours_text, link_context
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
@@ -78,19 +77,9 @@ def address_change_notify(
     )
 
 
-class InvitationAcceptView(auth_views.PasswordResetConfirmView):
-    """Choose your password (jazzmin's registration/password_reset_confirm.html)."""
+class InvitationAcceptView(PasswordResetConfirmView):
+    """Choose your password: the reset page's rules (active users only, 400 on a bad link)
+    with the invitation's own tokens (jazzmin's registration/password_reset_confirm.html)."""
 
     token_generator = invitation_token_generator
     extra_context = {"title": "Choose your password"}
-
-    def get_user(self, uidb64):
-        # A deactivated account's invitation no longer works.
-        user = super().get_user(uidb64)
-        return user if user is not None and user.is_active else None
-
-    def dispatch(self, *args, **kwargs):
-        response = super().dispatch(*args, **kwargs)
-        if not self.validlink and response.status_code == 200:
-            response.status_code = 400
-        return response

@@ -2,20 +2,11 @@
 worker so the request (a password reset above all) never waits for the mail server
 (docs/architecture.md#background-jobs)."""
 
-import smtplib
-
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
-# As alerts.tasks: a refusing or unreachable mail server is retried after 1, 2, 4 … minutes.
-EMAIL_RETRY = {
-    "autoretry_for": (smtplib.SMTPException, OSError),
-    "retry_backoff": 60,
-    "retry_backoff_max": 60 * 60,
-    "retry_jitter": False,
-    "max_retries": 7,
-}
+from backoffice.kit.email_retry import EMAIL_RETRY
 
 
 @shared_task(**EMAIL_RETRY)

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
 
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
+from backoffice.kit.read_only import ReadOnlyAdminMixin
 
 from .imports import import_job_cancel
 from .models import ExportJob, ImportJob
@@ -41,7 +42,7 @@ def job_progress(job: ImportJob | ExportJob) -> dict:
     }
 
 
-class ReadOnlyJobAdmin(DeclaredLookupsOnlyMixin, admin.ModelAdmin):
+class ReadOnlyJobAdmin(ReadOnlyAdminMixin, DeclaredLookupsOnlyMixin, admin.ModelAdmin):
     """Jobs are written by the system: every staff user may open the list, which holds only
     the jobs they may see; nobody adds, edits or deletes one."""
 
@@ -63,15 +64,6 @@ class ReadOnlyJobAdmin(DeclaredLookupsOnlyMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.display(description="model", ordering="content_type")
     def model_name(self, job) -> str:
