@@ -63,6 +63,21 @@ PINS = {
             "5b111588701f7f317d81ad7f5545dbccdb729a405b74f5e1af6acad8b3b50010",
         ),
     ],
+    "backoffice/templates/admin/import_export/export.html": [
+        # The project's own export page in place of import-export's (and jazzmin's copy,
+        # whose script needs the admin's django.jQuery): it renders the context
+        # import-export's ExportMixin hands its template, and the same form fields.
+        (
+            "import_export",
+            "templates/admin/import_export/export.html",
+            "cb62034e5ac6a50108a7d1a325348e08aacaabc9835960ce03baabcd48c005e8",
+        ),
+        (
+            "jazzmin",
+            "templates/admin/import_export/export.html",
+            "863cbc2dc02f804338149690e7122d572ee1f675be0a27e6a6233e327de77d53",
+        ),
+    ],
 }
 
 # Project templates that extend the upstream template of the same name and only add to its

@@ -31,7 +31,7 @@ class EstimatedCountPaginator(Paginator):
     count_limit + 1 rows. When there are more, `count_is_capped` is true, `count` is
     count_limit + 1 (the page links reach one page past the limit, never further than the
     rows counted) and the elided page range ends with an ellipsis instead of last pages that
-    are not the last.
+    are not the last. `count_is_estimated` says the count is the planner's estimate.
     """
 
     estimate_above = 10_000
@@ -40,6 +40,7 @@ class EstimatedCountPaginator(Paginator):
         super().__init__(*args, **kwargs)
         self.count_limit = count_limit
         self.count_is_capped = False
+        self.count_is_estimated = False
 
     @cached_property
     def count(self) -> int:
@@ -91,11 +92,12 @@ class EstimatedCountPaginator(Paginator):
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT CASE WHEN c.reltuples > %s THEN c.reltuples::bigint"
-                f" ELSE (SELECT COUNT(*) FROM {quoted}) END"
+                f" ELSE (SELECT COUNT(*) FROM {quoted}) END, c.reltuples > %s"
                 " FROM pg_class c WHERE c.oid = %s::regclass",
-                [self.estimate_above, quoted],
+                [self.estimate_above, self.estimate_above, quoted],
             )
-            return cursor.fetchone()[0]
+            count, self.count_is_estimated = cursor.fetchone()
+            return count
 
 
 MAX_COUNT_LIMIT = 2**62

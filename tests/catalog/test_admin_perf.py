@@ -117,6 +117,7 @@ def test_the_paginator_uses_the_row_estimate_of_a_large_unfiltered_table(
     paginator.estimate_above = 10
     with django_assert_num_queries(1):
         assert paginator.count == 40
+    assert paginator.count_is_estimated  # the export button says "about"
     assert Product.objects.count() == 45
 
 
@@ -130,6 +131,7 @@ def test_the_paginator_counts_a_small_table_exactly_in_one_query(django_assert_n
     paginator = EstimatedCountPaginator(Product.objects.all(), 10)  # estimate_above 10,000
     with django_assert_num_queries(1):
         assert paginator.count == 45
+    assert not paginator.count_is_estimated
 
 
 @pytest.mark.django_db

@@ -1,11 +1,12 @@
 """The export page of BulkImportExportMixin: import-export's form and action through their
-public hooks; the file is streamed row by row (exporting.py), or, above
-BACKOFFICE_EXPORT_JOB_MIN_ROWS rows, written by a worker as an export job and offered for
-download (docs/architecture.md#background-jobs)."""
+public hooks, the page the project's own (export_page.py); the file is streamed row by row
+(exporting.py), or, above BACKOFFICE_EXPORT_JOB_MIN_ROWS rows, written by a worker as an
+export job and offered for download (docs/architecture.md#background-jobs)."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.forms import MultipleChoiceField, MultipleHiddenInput
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -15,16 +16,20 @@ from import_export.signals import post_export
 
 from backoffice.kit.jobs.exports import export_job_create
 
+from .export_page import BulkExportForm, export_scope
 from .exporting import export_response
 
 
 class StreamedExportMixin(ExportActionMixin):
+    export_form_class = BulkExportForm
+
     def export_action(self, request: HttpRequest) -> HttpResponse:
         """import-export's export page; a valid form streams the file (exporting.py)."""
         if not self.has_export_permission(request):
             raise PermissionDenied
         formats = self.get_export_formats()
-        queryset = self.get_export_queryset(request)
+        # The page itself counts through the list (export_page.py); a POST exports.
+        queryset = self._export_queryset(request) if request.method == "POST" else None
         form = self.get_export_form_class()(
             formats, self.get_export_resource_classes(request), data=request.POST or None
         )
@@ -54,6 +59,26 @@ class StreamedExportMixin(ExportActionMixin):
         context = self.init_request_context_data(request, form)
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.export_template_name], context=context)
+
+    def init_request_context_data(self, request: HttpRequest, form) -> dict:
+        """import-export's context, and what the page says: the rows, their filters."""
+        context = super().init_request_context_data(request, form)
+        scope = export_scope(model_admin=self, request=request, form=form)
+        context.update(
+            {
+                "title": f"Export {self.opts.verbose_name_plural}",
+                "scope": scope,
+                "export_button": scope.button_label(self.opts),
+                "job_min_rows": f"{settings.BACKOFFICE_EXPORT_JOB_MIN_ROWS:,}",
+            }
+        )
+        return context
+
+    def _export_queryset(self, request: HttpRequest):
+        try:
+            return self.get_export_queryset(request)
+        except IncorrectLookupParameters as error:  # odd input: 400, as on the page
+            raise BadRequest("This list cannot be filtered that way.") from error
 
     def _export_as_job(self, queryset) -> bool:
         # One bounded query: are there more rows than a request should stream?
