@@ -2,6 +2,8 @@
 alerts.deletion_admin). Both are history: nobody adds, edits or deletes them here.
 """
 
+from datetime import timedelta
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from backoffice.kit.admin_log import CHANGE, admin_log_entry
 from backoffice.kit.admin_urls import admin_change_url
+from backoffice.kit.moments import moment_display
 
 from . import (
     deletion_admin,  # noqa: F401  (registers DeletionRecordAdmin)
@@ -75,6 +78,7 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
         "acknowledged_at",
         "acknowledged_by",
         "resolved_at",
+        "stock_at_resolution",
     ]
     readonly_fields = fields
     actions = ["acknowledge", "resolve"]
@@ -117,14 +121,21 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="age", ordering="raised_at")
     def age(self, alert: StockAlert) -> str:
+        """How long it was (or has been) unresolved."""
         end = alert.resolved_at or timezone.now()
+        if end - alert.raised_at < timedelta(minutes=1):
+            return "under a minute"
         return timesince(alert.raised_at, end, depth=1)
 
     @admin.display(description="handled")
     def handled(self, alert: StockAlert) -> str:
         if alert.status == StockAlert.Status.RESOLVED:
-            when = alert.resolved_at and timezone.localtime(alert.resolved_at)
-            return f"resolved {when:%Y-%m-%d %H:%M}" if when else "resolved"
+            text = "resolved"
+            if alert.resolved_at:
+                text += f" {moment_display(alert.resolved_at)}"
+            if alert.stock_at_resolution is not None:
+                text += f" at stock {alert.stock_at_resolution}"
+            return text
         if alert.acknowledged_by_id:
             return format_html("acknowledged by {}", alert.acknowledged_by.get_username())
         return "—"

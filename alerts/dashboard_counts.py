@@ -118,8 +118,21 @@ def _dated_count_part(name: str, model, field: str, since: datetime, until: date
 
 def _deleted_since_part(moment: datetime) -> tuple[str, list]:
     """The deletion records since moment, as a scalar SELECT for _counts."""
+    return _deleted_between_part(moment, None)
+
+
+def _deleted_between_part(since: datetime, until: datetime | None) -> tuple[str, list]:
+    """The deletion records in [since, until), as a scalar SELECT for _counts."""
     name = DashboardCount.Name.DELETIONS
-    return _dated_count_part(name, DeletionRecord, "deleted_at", moment, None)
+    return _dated_count_part(name, DeletionRecord, "deleted_at", since, until)
+
+
+def _past_7_days() -> tuple[datetime, datetime]:
+    """[local midnight 7 days ago, tomorrow's midnight): the range of the admin's date
+    filter's "Past 7 days" (DateFieldListFilter), so the dashboard's count and the list it
+    links to hold the same records. Midnights fall on quarter hours: only kept counts."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=7), today + timedelta(days=1)
 
 
 def _counts(parts: list[tuple[str, Sequence]]) -> list[int]:

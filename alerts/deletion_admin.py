@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from backoffice.kit.admin_log import ADDITION, admin_log_entry
 from backoffice.kit.list_filters import IndexedRelatedOnlyFieldListFilter, distinct_values
+from backoffice.kit.moments import moment_display
 
 from . import services
 from .deletions import SNAPSHOT_SECRET_FIELDS
@@ -122,7 +123,7 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
         return format_html(
             '<span class="badge text-bg-success" title="by {}">{}</span>',
             by,
-            f"Restored {timezone.localtime(record.restored_at):%Y-%m-%d}",
+            f"Restored {date_format(timezone.localtime(record.restored_at))}",
         )
 
     @admin.display(description="snapshot")
@@ -200,5 +201,5 @@ def _readable_snapshot_value(name: str, value, field) -> str:
     if isinstance(value, list):  # many-to-many primary keys
         return ", ".join(str(item) for item in value)
     if isinstance(field, models.DateTimeField) and (moment := parse_datetime(str(value))):
-        return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+        return moment_display(moment)
     return str(value)

@@ -90,6 +90,7 @@ def deletion_record_restore(*, record: DeletionRecord, user: AbstractBaseUser) -
             # Restoring saves a raw row, which the post_save receivers skip on purpose: the
             # product gets its earlier stock movements back and a `restore` one, then alerts.
             stock_movements_relink(product=instance, actor=user)
+            services.stock_alerts_relink(product_id=instance.pk)
             services.stock_alerts_sync_many(product_ids=[instance.pk])
         if isinstance(instance, AbstractBaseUser):
             # An account coming back gets its roles back: a role change, recorded.

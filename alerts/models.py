@@ -55,6 +55,15 @@ class StockAlert(models.Model):
         related_name="+",
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    stock_at_resolution = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text="The product's stock when the alert was resolved (restocked, deleted or "
+        "resolved by hand).",
+    )
+    # product is emptied when the product is deleted (SET_NULL); its ID is kept here then,
+    # so restoring the product links its alerts again (docs/architecture.md#low-stock-alerts).
+    deleted_product_pk = models.BigIntegerField(null=True, blank=True, editable=False)
     # The stock movement that took the product below its threshold (the latest one of the
     # product when the alert was raised): "stock 12 → 3 by import supplier.csv, by inventory".
     movement = models.ForeignKey(
@@ -84,6 +93,11 @@ class StockAlert(models.Model):
             models.Index(fields=["status", "-raised_at"], name="alerts_stockalert_status_idx"),
             models.Index(fields=["-raised_at"], name="alerts_stockalert_raised_idx"),
             models.Index(fields=["sku"], name="alerts_stockalert_sku_idx"),
+            models.Index(
+                fields=["deleted_product_pk"],
+                condition=Q(deleted_product_pk__isnull=False),
+                name="alerts_stockalert_deleted_idx",
+            ),
             # most_urgent_first() over the unresolved alerts (the dashboard's list): the
             # first rows come straight from this index instead of sorting all of them. The
             # condition has no values (resolved_at is set exactly when an alert is resolved):
@@ -165,6 +179,7 @@ class DashboardCount(models.Model):
     class Name(models.TextChoices):
         ALERTS_RAISED = "alerts_raised", "stock alerts raised (per quarter hour of raised_at)"
         ALERTS_UNRESOLVED = "alerts_unresolved", "unresolved stock alerts"
+        ALERTS_ACKNOWLEDGED = "alerts_acknowledged", "acknowledged (unresolved) stock alerts"
         DELETIONS = "deletions", "deletion records (per quarter hour of deleted_at)"
         PRODUCTS_OUT_OF_STOCK = "products_out_of_stock", "products out of stock"
 

@@ -3,7 +3,7 @@
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -11,6 +11,8 @@ from django.core.signals import setting_changed
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
 
 from backoffice.kit.admin_urls import object_url
 from backoffice.kit.jobs.rules import user_may_import_anything
@@ -19,6 +21,7 @@ from backoffice.kit.jobs.selectors import (
     import_jobs_finished_count_part,
     import_jobs_finished_recently,
 )
+from backoffice.kit.moments import moment_ago, moment_display
 from catalog.models import MOVEMENT_HOW, movement_summary
 
 from .dashboard_counts import (
@@ -26,8 +29,9 @@ from .dashboard_counts import (
     _chart,
     _chart_days,
     _counts,
-    _deleted_since_part,
+    _deleted_between_part,
     _kept_count_part,
+    _past_7_days,
     _raised_per_day_parts,
 )
 from .models import DashboardCount, DeletionRecord, StockAlert
@@ -41,7 +45,8 @@ DASHBOARD_DROPS = 8
 @dataclass(frozen=True)
 class OpenAlert:
     alert: StockAlert
-    raised_at_title: str  # local time to the minute, for the tooltip
+    raised_at_title: str  # in the shop's date format, for the tooltip
+    raised_ago: str  # "just now", "2 hours ago"
     product_url: str  # the product's change page; "" once the product is deleted
     acknowledge_url: str
     raised_by: str = ""  # "stock 12 → 3 by import x.csv, by ines": the movement that raised it
@@ -54,7 +59,8 @@ class StockDrop:
 
     movement: object  # catalog.StockMovement
     how: str
-    at_title: str  # local time to the minute
+    at_title: str  # in the shop's date format
+    ago: str
     product_url: str  # "" once the product is deleted
 
 
@@ -62,7 +68,8 @@ class StockDrop:
 class RecentDeletion:
     record: DeletionRecord
     can_restore: bool
-    deleted_at_title: str  # local time to the minute, for the tooltip
+    deleted_at_title: str  # in the shop's date format, for the tooltip
+    deleted_ago: str
     url: str
     restore_url: str
 
@@ -72,9 +79,13 @@ class Dashboard:
     can_view_alerts: bool = False
     can_acknowledge: bool = False
     can_view_deletions: bool = False
-    open_alert_count: int = 0
+    unresolved_alert_count: int = 0  # open or acknowledged
+    acknowledged_alert_count: int = 0
     out_of_stock_count: int = 0
-    deletions_last_7_days: int = 0
+    deletions_past_7_days: int = 0
+    # The deletion list's "Past 7 days" filter: the same rows as the count.
+    deletions_past_7_days_query: str = ""
+    deletions_past_7_days_since: str = ""  # "since 23 Nov 2026"
     open_alerts: list[OpenAlert] = field(default_factory=list)
     can_view_movements: bool = False
     stock_drops: list[StockDrop] = field(default_factory=list)
@@ -82,6 +93,22 @@ class Dashboard:
     chart: list[ChartDay] = field(default_factory=list)
     finished_import_count: int = 0
     finished_imports: list[FinishedImport] = field(default_factory=list)
+
+    @property
+    def open_alert_count(self) -> int:
+        """Unresolved alerts nobody has acknowledged yet."""
+        return self.unresolved_alert_count - self.acknowledged_alert_count
+
+    @property
+    def unresolved_detail(self) -> str:
+        return f"{self.open_alert_count} open · {self.acknowledged_alert_count} acknowledged"
+
+    @property
+    def unresolved_colour(self) -> str:
+        """Red while some wait for someone, amber when all are acknowledged, else green."""
+        if self.open_alert_count:
+            return "text-bg-danger"
+        return "text-bg-warning" if self.unresolved_alert_count else "text-bg-success"
 
     @property
     def chart_total(self) -> int:
@@ -107,15 +134,24 @@ def dashboard_get(*, user: AbstractBaseUser) -> Dashboard:
     The counts are read from DashboardCount, which triggers keep: a few hundred small rows
     at any table size, where counting the rows themselves grew with the tables.
     """
+    now = timezone.now()
     can_view_alerts = user.has_perm("alerts.view_stockalert")
     can_view_deletions = user.has_perm("alerts.view_deletionrecord")
     data: dict = {"can_view_alerts": can_view_alerts, "can_view_deletions": can_view_deletions}
     counted: dict[str, tuple[str, Sequence]] = {}
     if can_view_alerts:
-        counted["open_alert_count"] = _kept_count_part(DashboardCount.Name.ALERTS_UNRESOLVED)
+        counted["unresolved_alert_count"] = _kept_count_part(DashboardCount.Name.ALERTS_UNRESOLVED)
+        counted["acknowledged_alert_count"] = _kept_count_part(
+            DashboardCount.Name.ALERTS_ACKNOWLEDGED
+        )
         counted["out_of_stock_count"] = _kept_count_part(DashboardCount.Name.PRODUCTS_OUT_OF_STOCK)
     if can_view_deletions:
-        counted["deletions_last_7_days"] = _deleted_since_part(timezone.now() - timedelta(days=7))
+        since, until = _past_7_days()
+        counted["deletions_past_7_days"] = _deleted_between_part(since, until)
+        data["deletions_past_7_days_query"] = urlencode(
+            {"deleted_at__gte": str(since), "deleted_at__lt": str(until)}
+        )
+        data["deletions_past_7_days_since"] = f"since {date_format(since)}"
     if user_may_import_anything(user=user):
         counted["finished_import_count"] = import_jobs_finished_count_part(user=user)
     days = _chart_days() if can_view_alerts else []
@@ -129,7 +165,8 @@ def dashboard_get(*, user: AbstractBaseUser) -> Dashboard:
             open_alerts=[
                 OpenAlert(
                     alert=alert,
-                    raised_at_title=_minute(alert.raised_at),
+                    raised_at_title=moment_display(alert.raised_at),
+                    raised_ago=moment_ago(alert.raised_at, now=now),
                     product_url=product_url(alert.product_id) if alert.product_id else "",
                     acknowledge_url=acknowledge_url(alert.pk),
                     **_raised_by(alert),
@@ -153,7 +190,8 @@ def dashboard_get(*, user: AbstractBaseUser) -> Dashboard:
                 RecentDeletion(
                     record=record,
                     can_restore=deletion_record_may_restore(user=user, record=record),
-                    deleted_at_title=_minute(record.deleted_at),
+                    deleted_at_title=moment_display(record.deleted_at),
+                    deleted_ago=moment_ago(record.deleted_at, now=now),
                     url=record_url(record.pk),
                     restore_url=restore_url(record.pk),
                 )
@@ -212,7 +250,8 @@ def _largest_stock_drops() -> list[StockDrop]:
         StockDrop(
             movement=movement,
             how=MOVEMENT_HOW.get(movement.reason, movement.reason),
-            at_title=_minute(movement.created_at),
+            at_title=moment_display(movement.created_at),
+            ago=moment_ago(movement.created_at),
             product_url=product_url(movement.product_id) if movement.product_id else "",
         )
         for movement in drops
@@ -241,9 +280,3 @@ def _clear_compiled(**kwargs) -> None:
 
 
 setting_changed.connect(_clear_compiled, dispatch_uid="alerts.selectors.clear_compiled")
-
-
-def _minute(moment: datetime) -> str:
-    """The moment in the current time zone to the minute, as |date:"Y-m-d H:i" shows it
-    ("2026-11-12 14:05"), at a tenth of the filter's cost per row."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")

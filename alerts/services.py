@@ -14,6 +14,7 @@ from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backoffice.kit.db import IDS_PER_QUERY
@@ -63,7 +64,11 @@ def stock_alert_sync_one(*, product_id: int) -> None:
         # Statements after the lock see every write committed before it was granted.
         unresolved = StockAlert.objects.unresolved().filter(product_id=product_id)
         if not product.is_low_on_stock:
-            unresolved.update(status=StockAlert.Status.RESOLVED, resolved_at=now)
+            unresolved.update(
+                status=StockAlert.Status.RESOLVED,
+                resolved_at=now,
+                stock_at_resolution=product.stock,
+            )
             return
         refreshed = unresolved.update(
             stock=product.stock,
@@ -174,7 +179,9 @@ def _sync_step(ids: list[int], *, now: datetime) -> StockAlertSyncResult:
     unresolved = StockAlert.objects.unresolved().filter(product_id__in=ids)
     own_product = Product.objects.filter(pk=OuterRef("product_id"))
     resolved = unresolved.filter(Exists(own_product.stock_ok())).update(
-        status=StockAlert.Status.RESOLVED, resolved_at=now
+        status=StockAlert.Status.RESOLVED,
+        resolved_at=now,
+        stock_at_resolution=Subquery(own_product.values("stock")[:1]),
     )
     refreshed = (
         unresolved.filter(Exists(own_product.low_on_stock()))
@@ -227,10 +234,22 @@ def _current_product_values() -> dict[str, Subquery]:
 
 def stock_alerts_resolve_for_product(*, product_id: int) -> int:
     """Resolve a product's alerts because it is being deleted, under the stock lock, so a
-    concurrent save's rules wait for the delete and then find no product."""
+    concurrent save's rules wait for the delete and then find no product. Its alerts keep
+    its ID (deleted_product_pk), for stock_alerts_relink when it is restored."""
     with transaction.atomic(savepoint=False):
         list(_product_model().objects.filter(pk=product_id).select_for_stock_change().values("pk"))
-        return stock_alerts_resolve(alerts=StockAlert.objects.filter(product_id=product_id))
+        alerts = StockAlert.objects.filter(product_id=product_id)
+        resolved = stock_alerts_resolve(alerts=alerts)
+        alerts.update(deleted_product_pk=product_id)
+        return resolved
+
+
+def stock_alerts_relink(*, product_id: int) -> int:
+    """Give a restored product its alerts back (they lost it when it was deleted): they
+    show its name as a link again instead of "(deleted)". One UPDATE by a partial index."""
+    return StockAlert.objects.filter(deleted_product_pk=product_id, product__isnull=True).update(
+        product_id=product_id, deleted_product_pk=None
+    )
 
 
 def stock_alerts_acknowledge(*, alerts: QuerySet[StockAlert], user: AbstractBaseUser) -> int:
@@ -241,9 +260,13 @@ def stock_alerts_acknowledge(*, alerts: QuerySet[StockAlert], user: AbstractBase
 
 
 def stock_alerts_resolve(*, alerts: QuerySet[StockAlert]) -> int:
-    """Resolve unresolved alerts; a product still low gets a new alert on its next change."""
+    """Resolve unresolved alerts at their product's stock (the alert's own once the product
+    is gone); a product still low gets a new alert on its next change."""
+    product_stock = _product_model().objects.filter(pk=OuterRef("product_id")).values("stock")
     return alerts.filter(status__in=StockAlert.UNRESOLVED).update(
-        status=StockAlert.Status.RESOLVED, resolved_at=timezone.now()
+        status=StockAlert.Status.RESOLVED,
+        resolved_at=timezone.now(),
+        stock_at_resolution=Coalesce(Subquery(product_stock[:1]), F("stock")),
     )
 
 

@@ -54,12 +54,19 @@ class BackofficeAdminSite(admin.AdminSite):
     def index(self, request: HttpRequest, extra_context: dict | None = None):
         # Imported here: this module is loaded with INSTALLED_APPS, before any model.
         from alerts import selectors
+        from backoffice.kit.admin_log import admin_log_recent
 
         dashboard = selectors.dashboard_get(user=request.user)
         if dashboard.can_view_alerts:
             # The side-menu badge shows the same number, counted a moment ago.
-            request.backoffice_open_alert_count = dashboard.open_alert_count
-        extra_context = {"dashboard": dashboard, **(extra_context or {})}
+            request.backoffice_open_alert_count = dashboard.unresolved_alert_count
+        extra_context = {
+            "dashboard": dashboard,
+            # Everyone's latest actions on what this user may view: one query (the
+            # permissions it filters by are read once per request, the app list's too).
+            "recent_actions": admin_log_recent(user=request.user),
+            **(extra_context or {}),
+        }
         return super().index(request, extra_context)
 
     @staticmethod
@@ -79,7 +86,7 @@ class BackofficeAdminSite(admin.AdminSite):
                     if count:
                         model["name"] = format_html(
                             '{} <span class="badge text-bg-danger ms-1" '
-                            'title="Open low-stock alerts" data-open-alerts="{}">{}</span>',
+                            'title="Unresolved low-stock alerts" data-open-alerts="{}">{}</span>',
                             model["name"],
                             count,
                             count,

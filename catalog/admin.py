@@ -10,6 +10,7 @@ from backoffice.kit.admin_urls import ObjectUrlsMixin
 from backoffice.kit.importing.admin import BulkImportExportMixin
 from backoffice.kit.list_filters import IndexedRelatedOnlyFieldListFilter
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
+from backoffice.kit.money import price_display
 from backoffice.kit.pagination import LargeTableCountsMixin
 
 from . import ledger, search, services
@@ -58,7 +59,7 @@ class ProductAdmin(
     list_display = [
         "sku",
         "name",
-        "price",
+        "price_with_currency",
         "stock",
         "stock_state",
         "low_stock_threshold",
@@ -106,6 +107,10 @@ class ProductAdmin(
     @admin.display(description="latest stock movements")
     def stock_history(self, product: Product) -> str:
         return stock_history_html(product_pk=product.pk)
+
+    @admin.display(description="price", ordering="price")
+    def price_with_currency(self, product: Product) -> str:
+        return price_display(product.price)  # the export keeps the plain number
 
     @admin.display(description="state", ordering="stock")
     def stock_state(self, product: Product) -> str:

@@ -11,13 +11,13 @@ from django.db.models import QuerySet
 from django.db.models.functions import Upper
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export import fields
 
 from backoffice.kit.importing.admin import BulkImportExportMixin
 from backoffice.kit.importing.resources import FormulaSafeResource
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
+from backoffice.kit.moments import moment_display
 from backoffice.kit.pagination import LargeTableCountsMixin
 from backoffice.kit.read_only import ReadOnlyAdminMixin
 
@@ -150,7 +150,7 @@ def stock_history_html(*, product_pk: int) -> str:
         "<td>{}</td><td>{}</td><td>{}</td></tr>",
         (
             (
-                timezone.localtime(movement.created_at).strftime("%Y-%m-%d %H:%M"),
+                moment_display(movement.created_at),
                 movement.stock_before,
                 movement.stock_after,
                 f"{movement.delta:+d}",

@@ -78,12 +78,29 @@ PINS = {
             "863cbc2dc02f804338149690e7122d572ee1f675be0a27e6a6233e327de77d53",
         ),
     ],
+    "backoffice/templates/admin/index.html": [
+        # Replaces jazzmin's dashboard content (its app list and Recent actions column) with
+        # the operations panel and a Recent actions card: an upgrade that changes jazzmin's
+        # dashboard is looked at here.
+        (
+            "jazzmin",
+            "templates/admin/index.html",
+            "9fb550ebb28980540102045bd4c60e2b8e1deda79de7f7f82c5283676b3455df",
+        ),
+    ],
+    "backoffice/templates/admin/base_site.html": [
+        # A copy of the footer block of jazzmin's page frame, without "Jazzmin version".
+        (
+            "jazzmin",
+            "templates/admin/base.html",
+            "b6466eb7753ae049345851f424e383d5b594da2d19797cc14c71c6770e1df8f0",
+        ),
+    ],
 }
 
 # Project templates that extend the upstream template of the same name and only add to its
 # blocks: nothing of it is copied, so nothing to pin.
 EXTENSIONS = {
-    "backoffice/templates/admin/index.html",
     "backoffice/templates/admin/login.html",
 }
 

@@ -119,6 +119,16 @@ TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 # (dashboard render 17 -> 15 ms). Turn it back on together with LocaleMiddleware to translate.
 USE_I18N = False
 USE_TZ = True
+# One date format everywhere: lists, the dashboard, history pages and the project's own
+# columns ("30 Nov 2026, 14:05"). backoffice/formats hands these to Django, whose English
+# format module would otherwise win (docs/architecture.md#dates-and-prices).
+FORMAT_MODULE_PATH = ["backoffice.formats"]
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
+TIME_FORMAT = "H:i"
+SHORT_DATE_FORMAT = DATE_FORMAT
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
+MONTH_DAY_FORMAT = "j M"
 
 STATIC_URL = "static/"
 # backoffice/static is found as the backoffice app's static directory (no STATICFILES_DIRS,

@@ -281,3 +281,40 @@ class TestDeletingThroughTheAdmin:
         assert (record.object_repr, record.deleted_by) == ("leaving-author", client.user)
         article.refresh_from_db()
         assert article.author is None
+
+
+def test_a_resolved_alert_shows_when_and_at_what_stock(superuser_client, settings):
+    from datetime import UTC, datetime
+
+    settings.TIME_ZONE = "UTC"
+    product = ProductFactory(sku="RESTOCKED", stock=1)
+    product.stock = 25
+    product.save()
+    StockAlert.objects.filter(sku="RESTOCKED").update(
+        resolved_at=datetime(2026, 11, 12, 14, 5, tzinfo=UTC)
+    )
+    content = superuser_client.get(ALERTS_URL).content.decode()
+    assert "resolved 12 Nov 2026, 14:05 at stock 25" in content
+
+
+def test_a_fresh_alerts_age_is_under_a_minute(superuser_client):
+    ProductFactory(stock=1)
+    content = superuser_client.get(ALERTS_URL).content.decode()
+    assert '<td class="field-age">under a minute</td>' in content
+
+
+def test_an_alert_drops_its_deleted_mark_when_its_product_is_restored(superuser_client):
+    product = ProductFactory(sku="LAMP-1", name="Desk lamp", stock=2)
+    pk = product.pk
+    product.delete()
+    content = superuser_client.get(ALERTS_URL).content.decode()
+    assert 'Desk lamp <span class="text-muted">(deleted)</span>' in content
+
+    record = DeletionRecord.objects.get()
+    superuser_client.post(reverse("admin:alerts_deletionrecord_restore", args=[record.pk]))
+
+    content = superuser_client.get(ALERTS_URL).content.decode()
+    assert "(deleted)" not in content
+    change_url = reverse("admin:catalog_product_change", args=[pk])
+    # Both alerts, the one the delete resolved and the new one, link the product again.
+    assert content.count(f'<a href="{change_url}">Desk lamp</a>') == 2

@@ -13,7 +13,7 @@ from alerts.models import DeletionRecord, StockAlert
 from alerts.services import stock_alerts_sync_many
 from backoffice.kit.actor import acting_as
 from catalog.models import Article, Product
-from tests.factories import ArticleFactory, ProductFactory
+from tests.factories import ArticleFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +35,15 @@ def seed(size: int) -> None:
         Article.objects.all().delete()
 
 
-def count_box(html: str, box_id: str) -> tuple[str, str]:
-    pattern = rf'id="{box_id}">\s*<div class="inner">\s*<h3>(\d+)</h3>\s*<p>([^<]*)</p>'
+def count_box(html: str, box_id: str) -> tuple[str, str, str]:
+    """(count, label, detail line) of one of the dashboard's count boxes."""
+    pattern = (
+        rf'id="{box_id}">\s*<div class="inner">\s*<h3>(\d+)</h3>\s*<p class="mb-0">([^<]*)</p>'
+        r'\s*<p class="small mb-0 count-detail">([^<]*)</p>'
+    )
     match = re.search(pattern, html)
     assert match, f"no count box {box_id}"
-    return match.group(1), match.group(2)
+    return match.group(1), match.group(2), match.group(3)
 
 
 class TestContent:
@@ -48,11 +52,21 @@ class TestContent:
         ProductFactory(sku="EMPTY", name="Empty", stock=0, low_stock_threshold=10)
         ProductFactory(sku="NEARLY", name="Nearly", stock=4, low_stock_threshold=5)
         ProductFactory(sku="GONE", stock=1).delete()  # its alert is resolved
+        StockAlert.objects.filter(sku="NEARLY").update(status=StockAlert.Status.ACKNOWLEDGED)
         html = superuser_client.get(INDEX).content.decode()
         panel = html[html.index('id="operations-dashboard"') :]
-        assert count_box(panel, "count-open-alerts") == ("3", "Open low-stock alerts")
-        assert count_box(panel, "count-out-of-stock") == ("1", "Product out of stock")
-        assert count_box(panel, "count-deletions") == ("1", "Deletion in the last 7 days")
+        assert count_box(panel, "count-unresolved-alerts") == (
+            "3",
+            "Unresolved low-stock alerts",
+            "2 open · 1 acknowledged",
+        )
+        assert count_box(panel, "count-out-of-stock") == ("1", "Product out of stock", "stock at 0")
+        week_ago = timezone.localdate() - timedelta(days=7)
+        assert count_box(panel, "count-deletions") == (
+            "1",
+            "Deletion in the past 7 days",
+            f"since {week_ago.day} {week_ago:%b %Y}",
+        )
         assert panel.index("EMPTY") < panel.index("HALF") < panel.index("NEARLY")
         empty_alert = StockAlert.objects.get(sku="EMPTY")
         assert reverse("admin:alerts_stockalert_acknowledge", args=[empty_alert.pk]) in panel
@@ -84,7 +98,7 @@ class TestContent:
 
     def test_empty_states(self, superuser_client):
         html = superuser_client.get(INDEX).content.decode()
-        assert "No open alerts: every product is at or above its low-stock threshold." in html
+        assert "No unresolved alerts: every product is at or above its low-stock threshold." in html
         assert "No alerts raised in the last 14 days." in html
         assert "Nothing deleted yet." in html
 
@@ -147,7 +161,79 @@ def test_the_dashboard_renders_in_a_constant_number_of_queries(
     # open alerts with the movements that raised them (1), the largest stock drops (1) and
     # latest deletions (1); the side-menu badge reuses the dashboard's open-alert count (0);
     # jazzmin's top menu lists a superuser's permissions (2, see
-    # docs/architecture.md#rendering); jazzmin's recent actions (1).
+    # docs/architecture.md#rendering); the Recent actions card (1).
     with django_assert_num_queries(9):
         response = superuser_client.get(INDEX)
     assert response.status_code == 200
+
+
+class TestWording:
+    """Issue 17, item 10: the dashboard says exactly what it means."""
+
+    def test_a_fresh_alert_and_deletion_were_raised_just_now(self, superuser_client):
+        ProductFactory(sku="FRESH", stock=1)
+        ProductFactory(sku="GONE", stock=9).delete()
+        html = superuser_client.get(INDEX).content.decode()
+        assert "0\xa0minutes ago" not in html
+        assert html.count(">just now</td>") >= 2  # the alert, the deletion (and drops)
+
+    def test_the_deletions_count_links_to_the_same_records(self, superuser_client):
+        ProductFactory(sku="RECENT").delete()
+        ProductFactory(sku="OLD").delete()
+        DeletionRecord.objects.filter(object_repr__contains="OLD").update(
+            deleted_at=timezone.now() - timedelta(days=9)
+        )
+        html = superuser_client.get(INDEX).content.decode()
+        assert count_box(html, "count-deletions")[0] == "1"
+        link = re.search(r'id="count-deletions">.*?<a href="([^"]+)"', html, re.S).group(1)
+        assert "deleted_at__gte=" in link
+        response = superuser_client.get(link.replace("&amp;", "&"))
+        assert response.status_code == 200  # a declared filter, not a 400
+        assert [record.object_repr for record in response.context["cl"].result_list] == [
+            DeletionRecord.objects.get(
+                deleted_at__gte=timezone.now() - timedelta(days=1)
+            ).object_repr
+        ]
+        # The list's own date filter shows "Past 7 days" as the chosen one.
+        content = response.content.decode()
+        assert re.search(r"<option[^>]*selected[^>]*>\s*Past 7 days", content) or re.search(
+            r'class="selected"[^>]*>\s*<a[^>]*>Past 7 days', content
+        ), "the deletion list does not show its Past 7 days filter as chosen"
+
+    def test_recent_actions_say_who_did_what(self, admin_client_for):
+        from backoffice.kit.admin_log import CHANGE, admin_log_entry
+
+        manager = UserFactory(username="ines", groups=["Inventory managers"])
+        product = ProductFactory(sku="LOGGED", name="Hand grinder")
+        admin_log_entry(
+            user=manager, model=Product, action_flag=CHANGE, obj=product, message="Acknowledged."
+        )
+        secret = UserFactory(username="hidden-account")
+        admin_log_entry(user=manager, model=User, action_flag=CHANGE, obj=secret, message="x")
+        html = admin_client_for("Viewers").get(INDEX).content.decode()
+        card = html[html.index('id="recent-actions"') :]
+        assert "Recent actions" in card
+        rows = card[: card.index("</table>")].split("<tr>")
+        (row,) = [row for row in rows if "Hand grinder" in row]
+        assert "ines" in row
+        assert ">Changed</span>" in row
+        assert "product" in row
+        assert f'href="{reverse("admin:catalog_product_change", args=[product.pk])}"' in row
+        assert "Acknowledged." in row
+        assert ">just now</td>" in row
+        # Editors may not view users: that entry is not theirs to see.
+        editors_html = admin_client_for("Editors").get(INDEX).content.decode()
+        assert "hidden-account" not in editors_html
+        assert "Hand grinder" in editors_html  # editors view products
+
+    def test_no_app_list_and_no_jazzmin_version(self, superuser_client):
+        html = superuser_client.get(INDEX).content.decode()
+        assert "Jazzmin version" not in html
+        assert "All rights reserved." in html
+        assert 'id="content-related"' not in html  # jazzmin's Recent actions column
+        assert 'class="btn btn-sm btn-success addlink"' not in html  # jazzmin's app list
+
+    def test_without_any_permission_an_empty_dashboard_points_to_the_menu(self, admin_client_for):
+        html = admin_client_for(None).get(INDEX).content.decode()
+        assert "No actions yet." in html
+        assert "The menu on the left lists what you may open." in html

@@ -43,16 +43,19 @@ def counted_per_bucket(model, field: str) -> dict[datetime, int]:
 
 def assert_counts_match_the_rows() -> None:
     assert kept(Name.ALERTS_UNRESOLVED) == StockAlert.objects.unresolved().count()
+    acknowledged = StockAlert.objects.filter(status=StockAlert.Status.ACKNOWLEDGED).count()
+    assert kept(Name.ALERTS_ACKNOWLEDGED) == acknowledged
     assert kept(Name.PRODUCTS_OUT_OF_STOCK) == Product.objects.out_of_stock().count()
     assert kept_per_bucket(Name.ALERTS_RAISED) == counted_per_bucket(StockAlert, "raised_at")
     assert kept_per_bucket(Name.DELETIONS) == counted_per_bucket(DeletionRecord, "deleted_at")
     dashboard = selectors.dashboard_get(user=SUPERUSER)
-    assert dashboard.open_alert_count == StockAlert.objects.unresolved().count()
+    assert dashboard.unresolved_alert_count == StockAlert.objects.unresolved().count()
+    assert dashboard.acknowledged_alert_count == acknowledged
     assert dashboard.out_of_stock_count == Product.objects.out_of_stock().count()
-    week_ago = timezone.now() - timedelta(days=7)
+    since, until = dashboard_counts._past_7_days()
     assert (
-        dashboard.deletions_last_7_days
-        == DeletionRecord.objects.filter(deleted_at__gte=week_ago).count()
+        dashboard.deletions_past_7_days
+        == DeletionRecord.objects.filter(deleted_at__gte=since, deleted_at__lt=until).count()
     )
     for bar in dashboard.chart:
         start = timezone.make_aware(datetime.combine(bar.day, time.min))

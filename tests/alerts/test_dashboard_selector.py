@@ -41,19 +41,19 @@ def test_the_counts_come_in_one_query(data, django_assert_num_queries):
     # latest deletions (1).
     with django_assert_num_queries(4):
         dashboard = selectors.dashboard_get(user=SUPERUSER)
-    assert (dashboard.open_alert_count, dashboard.out_of_stock_count) == (2, 1)
-    assert dashboard.deletions_last_7_days == 1
+    assert (dashboard.unresolved_alert_count, dashboard.out_of_stock_count) == (2, 1)
+    assert dashboard.deletions_past_7_days == 1
     assert dashboard.chart_total == 3  # every alert raised today, the resolved one too
-    assert dashboard.open_alert_count == StockAlert.objects.unresolved().count()
+    assert dashboard.unresolved_alert_count == StockAlert.objects.unresolved().count()
 
 
 def test_deletions_only_count_only_them(data, django_assert_num_queries):
     editor = user_in("Editors")
     with django_assert_num_queries(2):
         dashboard = selectors.dashboard_get(user=editor)
-    assert dashboard.deletions_last_7_days == 1
+    assert dashboard.deletions_past_7_days == 1
     assert len(dashboard.recent_deletions) == 2
-    assert (dashboard.open_alert_count, dashboard.open_alerts, dashboard.chart) == (0, [], [])
+    assert (dashboard.unresolved_alert_count, dashboard.open_alerts, dashboard.chart) == (0, [], [])
 
 
 def test_alerts_only(data, django_assert_num_queries):
@@ -66,8 +66,8 @@ def test_alerts_only(data, django_assert_num_queries):
     # Counts and chart, open alerts, and the largest stock drops (managers view movements).
     with django_assert_num_queries(3):
         dashboard = selectors.dashboard_get(user=manager)
-    assert (dashboard.open_alert_count, dashboard.out_of_stock_count) == (2, 1)
-    assert (dashboard.deletions_last_7_days, dashboard.recent_deletions) == (0, [])
+    assert (dashboard.unresolved_alert_count, dashboard.out_of_stock_count) == (2, 1)
+    assert (dashboard.deletions_past_7_days, dashboard.recent_deletions) == (0, [])
     assert len(dashboard.chart) == dashboard_counts.CHART_DAYS
 
 
@@ -91,7 +91,9 @@ def test_rows_carry_the_urls_and_times_the_template_shows(data, settings):
         assert item.acknowledge_url == reverse(
             "admin:alerts_stockalert_acknowledge", args=[alert.pk]
         )
-        assert item.raised_at_title == date_filter(timezone.localtime(alert.raised_at), "Y-m-d H:i")
+        assert item.raised_at_title == date_filter(
+            timezone.localtime(alert.raised_at), "j M Y, H:i"
+        )
         if alert.pk == orphan.pk:
             assert item.product_url == ""
         else:
@@ -103,7 +105,7 @@ def test_rows_carry_the_urls_and_times_the_template_shows(data, settings):
         assert item.url == reverse("admin:alerts_deletionrecord_change", args=[record.pk])
         assert item.restore_url == reverse("admin:alerts_deletionrecord_restore", args=[record.pk])
         assert item.deleted_at_title == date_filter(
-            timezone.localtime(record.deleted_at), "Y-m-d H:i"
+            timezone.localtime(record.deleted_at), "j M Y, H:i"
         )
 
 

@@ -96,7 +96,12 @@ class TestRestore:
         assert (fresh.sku, fresh.name, fresh.stock) == ("BACK-1", "Lamp", 2)
         record.refresh_from_db()
         assert (record.restored_by, record.restored_at is not None) == (superuser, True)
-        assert StockAlert.objects.get(product=fresh).status == StockAlert.Status.OPEN
+        # Its alert, resolved by the delete, is its own again (no longer "(deleted)"), and
+        # a new one is open: it is still low.
+        old, new = StockAlert.objects.filter(product=fresh).order_by("pk")
+        assert (old.status, old.stock_at_resolution) == (StockAlert.Status.RESOLVED, 2)
+        assert new.status == StockAlert.Status.OPEN
+        assert not StockAlert.objects.filter(deleted_product_pk=pk).exists()
 
     def test_a_user_comes_back_with_groups_and_an_unusable_password(self, superuser):
         user = UserFactory(username="returning", groups=["Editors"])

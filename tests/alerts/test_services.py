@@ -413,3 +413,60 @@ def test_saves_in_autocommit_send_one_email_each(manager):
         "[Backoffice] Low stock: AUTO-1 Kettle (1 left)",
         "[Backoffice] Low stock: AUTO-2 Mug (0 left)",
     ]
+
+
+class TestStockAtResolution:
+    """Every path that resolves an alert keeps the product's stock at that moment."""
+
+    def test_a_save_that_restocks(self):
+        product = ProductFactory(stock=1, low_stock_threshold=5)
+        product.stock = 25
+        product.save()
+        (alert,) = alerts_of(product)
+        assert (alert.status, alert.stock, alert.stock_at_resolution) == (RESOLVED, 1, 25)
+
+    def test_a_set_wise_sync_after_a_bulk_write(self):
+        low = [ProductFactory(stock=stock, low_stock_threshold=5) for stock in (0, 2, 4)]
+        Product.objects.filter(pk__in=[p.pk for p in low]).update(stock=30)  # no save()
+        Product.objects.filter(pk=low[1].pk).update(stock=7)
+        services.stock_alerts_sync_many(product_ids=[p.pk for p in low])
+        assert [alerts_of(p)[0].stock_at_resolution for p in low] == [30, 7, 30]
+        assert {alerts_of(p)[0].status for p in low} == {RESOLVED}
+
+    def test_sync_all(self):
+        product = ProductFactory(stock=2, low_stock_threshold=5)
+        Product.objects.filter(pk=product.pk).update(stock=11)
+        services.stock_alerts_sync_all()
+        assert alerts_of(product)[0].stock_at_resolution == 11
+
+    def test_resolving_by_hand_keeps_the_current_stock(self):
+        product = ProductFactory(stock=3, low_stock_threshold=5)
+        orphan = StockAlert.objects.create(sku="GONE", product_name="Gone", stock=1, threshold=5)
+        services.stock_alerts_resolve(alerts=StockAlert.objects.all())
+        assert alerts_of(product)[0].stock_at_resolution == 3
+        orphan.refresh_from_db()  # no product: the alert's own last stock
+        assert (orphan.status, orphan.stock_at_resolution) == (RESOLVED, 1)
+
+    def test_a_delete_keeps_the_stock_and_the_products_id(self):
+        product = ProductFactory(stock=4, low_stock_threshold=5)
+        pk = product.pk
+        product.delete()
+        alert = StockAlert.objects.get(sku=product.sku)
+        assert (alert.product_id, alert.deleted_product_pk) == (None, pk)
+        assert (alert.status, alert.stock_at_resolution) == (RESOLVED, 4)
+
+    def test_unresolved_alerts_have_none(self):
+        product = ProductFactory(stock=3, low_stock_threshold=5)
+        assert alerts_of(product)[0].stock_at_resolution is None
+
+
+def test_relink_gives_a_restored_product_only_its_own_alerts(django_assert_num_queries):
+    first, second = ProductFactory(stock=1), ProductFactory(stock=2)
+    first_pk = first.pk
+    first.delete()
+    second.delete()
+    ProductFactory(pk=first_pk, sku=first.sku, stock=40)  # back, as a restore brings it
+    with django_assert_num_queries(1):
+        assert services.stock_alerts_relink(product_id=first_pk) == 1
+    assert StockAlert.objects.get(product_id=first_pk).deleted_product_pk is None
+    assert StockAlert.objects.get(sku=second.sku).product_id is None

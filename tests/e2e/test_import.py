@@ -51,7 +51,7 @@ def test_inventory_manager_imports_products_and_sees_new_alerts(page, signed_in,
 
     # The three new products below their threshold are on the dashboard, most urgent first.
     page.goto("/admin/")
-    expect(page.locator("#count-open-alerts h3")).to_have_text("3")
+    expect(page.locator("#count-unresolved-alerts h3")).to_have_text("3")
     expect(page.locator("#count-out-of-stock h3")).to_have_text("1")
     skus = page.locator("#open-alerts tbody tr td:first-child").all_inner_texts()
     assert skus[0] == "BRW-010"  # stock 0

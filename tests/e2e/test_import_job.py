@@ -93,6 +93,6 @@ def test_a_large_import_shows_a_moving_progress_bar_then_the_preview_then_done(
         expect(page.locator(".import-finished-notice")).to_contain_text(
             f"Your import of supplier.csv finished: {ROWS} new"
         )
-        expect(page.locator("#count-open-alerts h3")).to_have_text(str(LOW))
+        expect(page.locator("#count-unresolved-alerts h3")).to_have_text(str(LOW))
         skus = page.locator("#open-alerts tbody tr td:first-child").all_inner_texts()
         assert sorted(skus) == [f"BIG-{n:07d}" for n in range(LOW)]
