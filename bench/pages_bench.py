@@ -39,7 +39,7 @@ from _django import ROOT, calibration, collect_static, two_factor_login
 
 BENCH_USERNAME = "bench-superuser"
 SEARCH_TERM = "TEA-00"
-SAMPLES = ("seconds", "queries", "sql_seconds")
+SAMPLES = ("seconds", "cpu_seconds", "queries", "sql_seconds")
 DB_MS_TARGET = 10.0
 RATIO_TARGET = 1.3
 # (label, URL name, query string or None)
@@ -120,7 +120,7 @@ class PageWorker:
         from django.db import connection
 
         url = self.urls[label]
-        seconds, queries, sql_seconds = [], [], []
+        seconds, cpu_seconds, queries, sql_seconds = [], [], [], []
         for _ in range(runs):
             durations: list[float] = []
 
@@ -132,11 +132,12 @@ class PageWorker:
                     durations.append(time.perf_counter() - started)
 
             with connection.execute_wrapper(timed):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 response = self.client.get(url, secure=True)
                 if hasattr(response, "render") and not response.is_rendered:
                     response.render()
                 elapsed = time.perf_counter() - started
+                cpu_seconds.append(time.process_time() - cpu_started)
             if response.status_code != 200:
                 raise SystemExit(f"{label}: {url} answered {response.status_code}")
             seconds.append(elapsed)
@@ -146,6 +147,7 @@ class PageWorker:
             "label": label,
             "url": url,
             "seconds": seconds,
+            "cpu_seconds": cpu_seconds,
             "queries": queries,
             "sql_seconds": sql_seconds,
         }
@@ -321,7 +323,8 @@ def main() -> int:
     print(
         "(ms per request; db: median time in the database, the sum of the page's query"
         f" durations; target at the large size: db <= {DB_MS_TARGET:g} ms, median <="
-        f" {RATIO_TARGET}x the small one's, same queries)"
+        f" {RATIO_TARGET}x the small one's, same queries; cpu: the web process's CPU per request"
+        " at the large size)"
     )
     failures = {side: report(side, results) for side in sides}
     if args.baseline:
@@ -343,6 +346,7 @@ def figures(side: dict) -> dict:
         "median": statistics.median(side["seconds"]) * 1000,
         "p95": p95(side["seconds"]) * 1000,
         "db": statistics.median(side["sql_seconds"]) * 1000,
+        "cpu": statistics.median(side["cpu_seconds"]) * 1000,
         "queries": sorted(set(side["queries"])),
     }
 
@@ -362,7 +366,7 @@ def verdict(small: dict, large: dict) -> tuple[bool, float, str]:
 def report(side: str, results: dict) -> int:
     header = (
         f"{'page':<21} {'small med':>9} {'p95':>6} {'db':>5}  {'large med':>9} {'p95':>6}"
-        f" {'db':>5}  {'ratio':>5} {'queries s/l':>11}  target"
+        f" {'db':>5} {'cpu':>5}  {'ratio':>5} {'queries s/l':>11}  target"
     )
     print(f"\n{side}:\n{header}\n{'-' * len(header)}")
     failures = 0
@@ -374,7 +378,7 @@ def report(side: str, results: dict) -> int:
         queries = "/".join(",".join(map(str, side["queries"])) for side in (small, large))
         print(
             f"{label:<21} {small['median']:9.1f} {small['p95']:6.1f} {small['db']:5.1f}"
-            f"  {large['median']:9.1f} {large['p95']:6.1f} {large['db']:5.1f}"
+            f"  {large['median']:9.1f} {large['p95']:6.1f} {large['db']:5.1f} {large['cpu']:5.1f}"
             f"  {ratio:5.2f} {queries:>11}  {text}"
         )
     return failures
@@ -397,6 +401,21 @@ def side_by_side(results: dict) -> None:
                 f" (db {small['db']:4.1f} -> {large['db']:5.1f})  {ratio:5.2f}"
             )
         print(f"{label:<21} {cells[0]:>43}   {cells[1]:>42}")
+    # The web process's own CPU per request (time.process_time in the worker): what limits
+    # throughput once the database side is flat, and what rendering costs.
+    header = (
+        f"{'page':<21} {'cpu ms before':>13} {'after':>7} {'after/before':>12}"
+        f"   {'db ms before':>12} {'after':>7}   (at the large size)"
+    )
+    print(f"\n{header}\n{'-' * len(header)}")
+    for label, *_ in PAGES:
+        before = figures(results["before large"][label])
+        after = figures(results["after large"][label])
+        cpu_ratio = after["cpu"] / before["cpu"]
+        print(
+            f"{label:<21} {before['cpu']:13.1f} {after['cpu']:7.1f} {cpu_ratio:12.2f}"
+            f"   {before['db']:12.1f} {after['db']:7.1f}"
+        )
 
 
 if __name__ == "__main__":
