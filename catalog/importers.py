@@ -37,12 +37,17 @@ class ProductImporter(Importer):
     key = "sku"
     _changed_ids: list[int]
     columns = (
-        Column("sku", parse_text(64), required=True),
-        Column("name", parse_text(200), required=True),
-        Column("price", parse_price, required=True),
-        Column("stock", parse_whole_number, required=True),
-        Column("low_stock_threshold", parse_whole_number),
-        Column("is_active", parse_boolean),
+        Column(
+            "sku",
+            parse_text(64),
+            required=True,
+            aliases=("article number", "item number", "product code", "art. no."),
+        ),
+        Column("name", parse_text(200), required=True, aliases=("product name", "article name")),
+        Column("price", parse_price, required=True, aliases=("unit price", "price each")),
+        Column("stock", parse_whole_number, required=True, aliases=("qty", "quantity", "on hand")),
+        Column("low_stock_threshold", parse_whole_number, aliases=("reorder level", "min stock")),
+        Column("is_active", parse_boolean, aliases=("enabled",)),
         Column("description", parse_text(required=False), empty_means_unset=False),
     )
 
@@ -131,11 +136,11 @@ class ArticleImporter(Importer):
     key = "slug"
     columns = (
         Column("slug", django_validated(validate_slug, 200), required=True),
-        Column("title", parse_text(200), required=True),
-        Column("body", parse_text(required=False), empty_means_unset=False),
+        Column("title", parse_text(200), required=True, aliases=("headline",)),
+        Column("body", parse_text(required=False), empty_means_unset=False, aliases=("text",)),
         Column("status", parse_choice(Article.Status.values)),
-        Column("author", parse_text(150)),
-        Column("published_at", parse_datetime),
+        Column("author", parse_text(150), aliases=("writer",)),
+        Column("published_at", parse_datetime, aliases=("publication date",)),
     )
 
     def __init__(self, *, user: User | None = None) -> None:

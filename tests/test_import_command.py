@@ -121,3 +121,31 @@ def test_upload_storage_streams_a_multi_chunk_upload_intact(settings, tmp_path):
     assert storage.read() == content
     storage.remove()
     assert not (tmp_path / "media" / UPLOAD_FOLDER / storage.name).exists()
+
+
+def test_the_command_reads_a_supplier_file_with_map_options(tmp_path):
+    path = tmp_path / "supplier.csv"
+    path.write_text("Article number;Label;Qty;Unit price;Colour\nS-1;Jug;4;3,50;white\n")
+    err = StringIO()
+    with pytest.raises(CommandError, match=r"supplier\.csv was rejected"):
+        call_command("import_catalog", "products", str(path), "--no-progress", stderr=err)
+    assert "Missing required column(s): sku, name" in err.getvalue()
+
+    out, _ = run(
+        "products", str(path),
+        "--map", "sku=Article number", "--map", "name=Label",
+        "--map", "stock=Qty", "--map", "price=Unit price",
+    )  # fmt: skip
+
+    assert "Imported: 1 new" in out
+    assert list(Product.objects.values_list("sku", "name", "stock")) == [("S-1", "Jug", 4)]
+    assert ImportJob.objects.filter(status="done").get().mapping["sku"] == "Article number"
+
+
+@pytest.mark.parametrize("choice", ["sku", "colour=Colour", "sku="])
+def test_a_bad_map_option_names_the_fields(tmp_path, choice):
+    path = tmp_path / "supplier.csv"
+    path.write_text("sku,name,price,stock\nS-1,Jug,1,1\n")
+
+    with pytest.raises(CommandError, match="write FIELD=COLUMN with FIELD one of sku, name"):
+        run("products", str(path), "--map", choice)

@@ -30,13 +30,23 @@ class UserImporter(Importer):
     model = User
     key = "username"
     columns = (
-        Column("username", django_validated(UnicodeUsernameValidator(), 150), required=True),
-        Column("email", parse_optional_email, empty_means_unset=False),
+        Column(
+            "username",
+            django_validated(UnicodeUsernameValidator(), 150),
+            required=True,
+            aliases=("login", "user"),
+        ),
+        Column("email", parse_optional_email, empty_means_unset=False, aliases=("e-mail", "mail")),
         Column("first_name", parse_text(150, required=False), empty_means_unset=False),
-        Column("last_name", parse_text(150, required=False), empty_means_unset=False),
+        Column(
+            "last_name",
+            parse_text(150, required=False),
+            empty_means_unset=False,
+            aliases=("surname", "family name"),
+        ),
         Column("is_active", parse_boolean),
         Column("is_staff", parse_boolean),
-        Column("groups", parse_names, empty_means_unset=False),
+        Column("groups", parse_names, empty_means_unset=False, aliases=("roles",)),
     )
     refused_columns = {
         "is_superuser": "superuser status is never imported; a superuser grants it in the form.",

@@ -187,7 +187,6 @@ BAD_ROWS = [
         "Row 3, column 'sku', value 'A-1': Duplicate: the same sku is on row 2.",
     ),
     ("sku,name,price\nA-1,Apple,1\n", "Missing required column(s): stock."),
-    ("sku,name,price,stock,colour\nA-1,Apple,1,3,red\n", "Unknown column 'colour'."),
     (
         "sku,name,price,stock,is_active\nA-1,Apple,1,3,maybe\n",
         "Row 2, column 'is_active', value 'maybe': Enter true or false",
@@ -214,6 +213,47 @@ def test_invalid_product_file_is_rejected_with_a_precise_message(
     assert "nothing was written" in response.content.decode()
     assert "ConversionSyntax" not in response.content.decode()
     assert list(Product.objects.values_list("sku", "stock")) == [("KEEP", 9)]
+
+
+def test_an_extra_column_is_ignored_with_a_note_instead_of_rejecting_the_file(superuser_client):
+    # Issue 17, item 4: "Unknown column 'colour'" rejected the whole file until then.
+    content = csv_bytes("sku,name,price,stock,Colour", "A-1,Apple,1,3,red")
+
+    response = preview(superuser_client, "catalog_product", content)
+
+    report = response.context["report"]
+    assert report.error_count == 0
+    assert "Ignored column 'Colour': no field of products is read from it." in report.notes
+    assert "Ignored column &#x27;Colour&#x27;" in response.content.decode()
+    confirm(superuser_client, "catalog_product", response)
+    assert list(Product.objects.values_list("sku", "stock")) == [("A-1", 3)]
+
+
+def test_headers_written_as_the_fields_verbose_names_in_any_case_are_ours(superuser_client):
+    content = csv_bytes("SKU,NAME,Price,stock,Active", "A-1,Apple,1,3,no")
+
+    response = preview(superuser_client, "catalog_product", content)
+
+    assert response.context["report"].notes == ["Read as comma-separated."]
+    assert "mapping_form" not in response.context
+    confirm(superuser_client, "catalog_product", response)
+    assert list(Product.objects.values_list("sku", "is_active")) == [("A-1", False)]
+
+
+def test_the_same_column_twice_is_still_refused(superuser_client):
+    response = preview(superuser_client, "catalog_product", csv_bytes("sku,name,price,stock,Stock"))
+
+    assert "Column 'stock' appears more than once." in report_text(response)
+
+
+def test_a_column_and_its_verbose_name_together_are_refused(superuser_client):
+    content = csv_bytes("sku,name,price,stock,is_active,Active", "A-1,a,1,1,yes,no")
+
+    response = preview(superuser_client, "catalog_product", content)
+
+    assert "Columns 'is_active' and 'Active' both hold is_active; keep one." in report_text(
+        response
+    )
 
 
 def test_errors_on_several_rows_are_all_listed(superuser_client):

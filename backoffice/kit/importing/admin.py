@@ -31,6 +31,7 @@ from backoffice.kit.jobs.tasks import import_job_validate_task
 
 from .engine import Importer
 from .export_admin import StreamedExportMixin
+from .mapping_admin import ColumnMappingMixin
 from .reading import ImportFileError, check_upload, megabytes
 from .report import MAX_ERRORS_KEPT
 from .storage import ImportUploadStorage, import_uploads_purge
@@ -91,7 +92,7 @@ class ConfirmImportForm(forms.Form):
         return payload["job"]
 
 
-class BulkImportExportMixin(StreamedExportMixin):
+class BulkImportExportMixin(ColumnMappingMixin, StreamedExportMixin):
     """Import (add + change permission) and export (view permission) for a ModelAdmin.
 
     resource_classes[0] names the columns and, through its importer_class, the importer.
@@ -141,25 +142,42 @@ class BulkImportExportMixin(StreamedExportMixin):
             raise PermissionDenied
         if request.method != "POST" and "job" in request.GET:
             return self._job_page(request, self._own_job(request, request.GET["job"]))
+        if request.method == "POST" and "mapping_token" in request.POST:
+            return self._mapping_post(request)  # the mapping step (mapping_admin)
         form = self._upload_form(request, bound=request.method == "POST")
         if request.method == "POST" and form.is_valid():
             import_uploads_purge()
             upload = form.cleaned_data["import_file"]
             storage = ImportUploadStorage()
             storage.save(upload)
-            job = import_job_create(
-                user=request.user,
-                importer=self.get_importer(request),
-                upload=storage.name,
-                file_name=upload.name,
-                file_size=upload.size,
-            )
-            enqueue_after_commit(import_job_validate_task, job.pk)
-            job.refresh_from_db()
-            if job.is_running:
-                return HttpResponseRedirect(self._job_url(job))
-            return self._job_page(request, job)
+            stored = {"upload": storage.name, "file_name": upload.name, "file_size": upload.size}
+            mapping_step = self._mapping_step(request, **stored)
+            return mapping_step or self._import_job_start(request, **stored, mapping={})
         return self._render_import(request, form, {})
+
+    def _import_job_start(
+        self,
+        request: HttpRequest,
+        *,
+        upload: str,
+        file_name: str,
+        file_size: int,
+        mapping: dict[str, str],
+    ) -> HttpResponse:
+        """The stored upload becomes a job a worker validates (read with `mapping`)."""
+        job = import_job_create(
+            user=request.user,
+            importer=self.get_importer(request),
+            upload=upload,
+            file_name=file_name,
+            file_size=file_size,
+            mapping=mapping,
+        )
+        enqueue_after_commit(import_job_validate_task, job.pk)
+        job.refresh_from_db()
+        if job.is_running:
+            return HttpResponseRedirect(self._job_url(job))
+        return self._job_page(request, job)
 
     @method_decorator(require_POST)
     def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from backoffice.kit.db import IDS_PER_QUERY, transaction_lock_try
 
 from .checks import cell_check, printable
-from .columns import Column, ParsedRow, header_positions
+from .columns import Column, HeaderLayout, ParsedRow, header_layout, headers_read
 from .parsing import cell_text, parse_price
 from .prices import prices_read_as
 
@@ -65,6 +65,9 @@ class Importer:
         # (backoffice.kit.jobs sets it), for what the importer records.
         self.source_name = ""
         self.reference = ""
+        # {column: the file's header} a person chose for a file whose headers are not ours
+        # (docs/architecture.md#column-mapping); empty: the headers must be ours.
+        self.column_mapping: dict[str, str] = {}
 
     @classmethod
     def column_names(cls) -> list[str]:
@@ -168,8 +171,8 @@ class Importer:
                 table = read_table(
                     data=data,
                     file_format=file_format,
-                    known=self.column_names(),
-                    price_columns=self.price_columns(),
+                    known=headers_read(self, self.column_names()),
+                    price_columns=headers_read(self, self.price_columns()),
                 )
                 report.notes.extend(table.notes)
                 with self.writing(dry_run=dry_run), prices_read_as(table.prices):
@@ -219,7 +222,8 @@ class Importer:
         first = next(table, None)
         if first is None:
             raise ImportFileError("The file is empty.")
-        positions = self._read_header(first[1])
+        layout = self._read_header(first[1])
+        report.notes.extend(layout.notes(plural=self._plural()))
         seen: dict[str, int] = {}
         chunk: list[ParsedRow] = []
         data_rows = 0
@@ -227,7 +231,7 @@ class Importer:
             if not "".join(map(str, cells)).strip():
                 continue  # blank lines (a trailing newline, spreadsheet padding)
             data_rows += 1
-            row = self._parse(number, cells, positions, report)
+            row = self._parse(number, cells, report)
             if row is None:
                 report.totals[INVALID] += 1
                 continue
@@ -254,23 +258,23 @@ class Importer:
         if not data_rows:
             raise ImportFileError("The file has a header row but no data rows.")
 
-    def _read_header(self, header: list[Any]) -> dict[str, int]:
-        positions = header_positions(
+    def _read_header(self, header: list[Any]) -> HeaderLayout:
+        layout = header_layout(
             header,
-            known=self.column_names(),
-            required=self.required_columns(),
+            model=self.model,
+            columns=self.columns,
             refused=self.refused_columns,
+            mapping=self.column_mapping,
         )
         self._layout = [
-            (column, positions[column.name], cell_check(self.model, column.name))
+            (column, layout.positions[column.name], cell_check(self.model, column.name))
             for column in self.columns
-            if column.name in positions
+            if column.name in layout.positions
         ]
-        return positions
+        self._width = layout.width
+        return layout
 
-    def _parse(
-        self, number: int, cells: list[Any], positions: dict[str, int], report: ImportReport
-    ) -> ParsedRow | None:
+    def _parse(self, number: int, cells: list[Any], report: ImportReport) -> ParsedRow | None:
         values: dict[str, Any] = {}
         valid = True
         width = len(cells)
@@ -292,7 +296,7 @@ class Importer:
                 valid = False
             else:
                 values[column.name] = value
-        if width > len(positions) and "".join(map(str, cells[len(positions) :])).strip():
+        if width > self._width and "".join(map(str, cells[self._width :])).strip():
             report.add_error(RowError(number, None, None, "More cells than header columns."))
             valid = False
         return ParsedRow(number, values) if valid else None

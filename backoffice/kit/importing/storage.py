@@ -43,10 +43,11 @@ class ImportUploadStorage:
         # A storage may rename a clash; the random name makes one practically impossible.
         self.name = os.path.basename(saved)
 
-    def read(self) -> bytes:
-        """The stored bytes; FileNotFoundError if the upload is gone or the name is not ours."""
+    def read(self, size: int = -1) -> bytes:
+        """The stored bytes (the first `size` of them, if given); FileNotFoundError if the
+        upload is gone or the name is not ours."""
         with upload_storage().open(self.path, "rb") as handle:
-            return handle.read()
+            return handle.read(size)
 
     def remove(self) -> None:
         storage = upload_storage()

@@ -60,6 +60,7 @@ def import_job_create(
     file_size: int,
     source: str = ImportJob.Source.ADMIN,
     status: str = Status.QUEUED,
+    mapping: dict[str, str] | None = None,
 ) -> ImportJob:
     importer_class = type(importer)
     return ImportJob.objects.create(
@@ -72,6 +73,7 @@ def import_job_create(
         source=source,
         status=status,
         started_at=timezone.now() if status != Status.QUEUED else None,
+        mapping=mapping or {},
     )
 
 
@@ -198,6 +200,7 @@ def import_job_record(
         file_size=len(data),
         source=ImportJob.Source.COMMAND,
         status=Status.VALIDATING if dry_run else Status.IMPORTING,
+        mapping=importer.column_mapping,
     )
     ImportJob.objects.filter(pk=job.pk).update(rows_total=estimate_rows(data, name))
     importer.reference = f"import job {job.pk}"
@@ -272,6 +275,7 @@ def _importer(job: ImportJob) -> Importer:
         raise TypeError(f"{job.importer} is not an importer")
     importer = importer_class(user=job.created_by)
     importer.reference = f"import job {job.pk}"
+    importer.column_mapping = dict(job.mapping)  # docs/architecture.md#column-mapping
     return importer
 
 

@@ -53,6 +53,9 @@ class ImportJob(models.Model):
     samples = models.JSONField(default=dict, blank=True)
     # How the file was read (an encoding guessed, say), shown above the preview.
     notes = models.JSONField(default=list, blank=True)
+    # The column mapping chosen for a file with headers not ours: {column: file's header}
+    # (docs/architecture.md#column-mapping); empty when the headers are ours.
+    mapping = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)
     # Deliveries of the confirmed import (a worker killed mid-import re-delivers it).
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -84,6 +87,27 @@ class ImportJob(models.Model):
         if not self.rows_total:
             return None
         return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class ImportColumnMapping(models.Model):
+    """The columns a person last chose for a model's file, offered again on their next
+    upload of it; read only for its owner (docs/architecture.md#column-mapping)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(ContentType, models.CASCADE, related_name="+")
+    # {column name: the file's header}, as the person chose it.
+    columns = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "content_type"], name="importcolumnmapping_one_per_user_model"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Column mapping of {self.content_type.name}"
 
 
 class ExportJob(models.Model):

@@ -1,13 +1,14 @@
 """Who sees which job (docs/architecture.md#background-jobs): everyone their own; who may
 import a model (add and change on it) every import of that model, so Inventory managers see
 every product import and Editors every article import; superusers all. Export jobs are
-their author's only. Cancelling follows seeing."""
+their author's only. Cancelling follows seeing. A remembered column mapping is its owner's
+only, superusers included (docs/architecture.md#column-mapping)."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
-from .models import ExportJob, ImportJob
+from .models import ExportJob, ImportColumnMapping, ImportJob
 
 
 def user_may_import_anything(*, user: AbstractBaseUser) -> bool:
@@ -49,3 +50,10 @@ def export_jobs_visible_to(*, user: AbstractBaseUser) -> QuerySet[ExportJob]:
     if not (user.is_active and user.is_staff):
         return jobs.none()
     return jobs if user.is_superuser else jobs.filter(created_by=user)
+
+
+def import_mappings_visible_to(*, user: AbstractBaseUser) -> QuerySet[ImportColumnMapping]:
+    """The remembered column mappings a user's import page may offer: their own only."""
+    if not (user.is_active and user.is_staff):
+        return ImportColumnMapping.objects.none()
+    return ImportColumnMapping.objects.filter(user=user)

@@ -1,6 +1,8 @@
-"""`manage.py import_catalog {products,articles,users} FILE [--dry-run]`.
+"""`manage.py import_catalog {products,articles,users} FILE [--dry-run] [--map FIELD=COLUMN]`.
 
-The same checks and bulk writes as the admin's import pages, with a progress bar.
+The same checks and bulk writes as the admin's import pages, with a progress bar. Headers
+must be ours (column names or verbose names) unless --map names the file's column for each
+field, as the admin's mapping step does (docs/importing.md).
 """
 
 from pathlib import Path
@@ -34,8 +36,18 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Check and count; write nothing."
         )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="FIELD=COLUMN",
+            help="Read FIELD from the file's column COLUMN (repeat for each field; a file with "
+            "--map is read by these choices only, like the admin's column mapping).",
+        )
 
     def handle(self, *args, kind: str, file: Path, dry_run: bool, no_progress: bool, **options):
+        importer = IMPORTERS[kind]()
+        importer.column_mapping = self._mapping(options["map"], importer)
         try:
             data = file.read_bytes()
         except OSError as error:
@@ -44,7 +56,7 @@ class Command(BaseCommand):
             # Recorded as an import job (Import jobs in the admin), like the admin's imports.
             job, report = import_job_record(
                 user=None,
-                importer=IMPORTERS[kind](),
+                importer=importer,
                 data=data,
                 name=file.name,
                 dry_run=dry_run,
@@ -62,3 +74,15 @@ class Command(BaseCommand):
         outcome = "Dry run, nothing written" if dry_run else "Imported"
         self.stdout.write(self.style.SUCCESS(f"{outcome}: {report.summary()} {report.model_name}."))
         self.stdout.write(f"Recorded as import job {job.pk}.")
+
+    def _mapping(self, choices: list[str], importer: Importer) -> dict[str, str]:
+        mapping: dict[str, str] = {}
+        names = importer.column_names()
+        for choice in choices:
+            field, equals, column = choice.partition("=")
+            if not equals or field.strip() not in names or not column.strip():
+                raise CommandError(
+                    f"--map {choice!r}: write FIELD=COLUMN with FIELD one of {', '.join(names)}."
+                )
+            mapping[field.strip()] = column.strip()
+        return mapping

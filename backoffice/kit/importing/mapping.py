@@ -1,0 +1,117 @@
+"""The mapping step of an import: a file whose headers are not ours (`Article number`,
+`Qty`, `Unit price`) gets, for each of our columns, the file's column offered by name
+similarity (difflib), or the one the person chose last time
+(docs/architecture.md#column-mapping)."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from .columns import Column, header_key, header_titles, own_names, verbose_name
+from .errors import ImportFileError
+from .parsing import cell_text
+from .reading import SNIFF_CHARACTERS, read_table
+
+# How alike a header and one of a column's names must be (difflib's ratio) to be offered.
+SIMILAR_ENOUGH = 0.6
+EXAMPLE_CHARACTERS = 40
+
+
+@dataclass(frozen=True)
+class FileHeader:
+    """A file's column titles as written, and the first data row's value under each."""
+
+    titles: list[str]
+    examples: list[str]
+
+
+def file_header_read(*, data: bytes, file_format: str, known: Sequence[str]) -> FileHeader:
+    """The header and first data row, from the start of the file only for a CSV file
+    (ImportFileError if it cannot be read: the job's validation then says why)."""
+    if file_format == "csv" and len(data) > SNIFF_CHARACTERS:
+        head = data[:SNIFF_CHARACTERS]
+        # Whole lines only, so no character is cut in two (UTF-16's newline is two bytes).
+        utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        end = head.rfind(b"\n\x00" if head.startswith(b"\xff\xfe") else b"\n")
+        if end > 0:
+            data = head[: end + (2 if utf16 else 1)]
+    table = read_table(data=data, file_format=file_format, known=known)
+    rows = (cells for _number, cells in table.rows if "".join(map(str, cells)).strip())
+    header = header_titles(next(rows, []))
+    first = next(rows, [])
+    examples = [
+        cell_text(first[position])[:EXAMPLE_CHARACTERS] if position < len(first) else ""
+        for position in range(len(header))
+    ]
+    return FileHeader(titles=header, examples=examples)
+
+
+def header_of_upload(*, data: bytes, file_format: str, importer: object) -> FileHeader | None:
+    """The file's header for the mapping step, or None when it cannot be read."""
+    ours = list(own_names(importer.model, importer.columns))
+    try:
+        return file_header_read(data=data, file_format=file_format, known=ours)
+    except ImportFileError:
+        return None
+
+
+def mapping_needed(
+    titles: Sequence[str], *, model: type, columns: Sequence[Column], refused: Mapping[str, str]
+) -> bool:
+    """A file needs the mapping step when a required column is not among its headers and
+    it has headers that are not ours (one of which may hold it). A file of our headers that
+    lacks one is refused as before, by name."""
+    ours = own_names(model, columns)
+    found = {ours[header_key(title)] for title in titles if header_key(title) in ours}
+    strangers = [
+        title for title in titles if title and header_key(title) not in ours | refused.keys()
+    ]
+    return bool(strangers) and any(
+        column.required and column.name not in found for column in columns
+    )
+
+
+def column_names_compared(model: type, column: Column) -> list[str]:
+    """What a header is compared with for this column: its name, spelt with spaces, its
+    field's verbose name and the aliases suppliers write."""
+    names = [column.name, column.name.replace("_", " "), verbose_name(model, column.name)]
+    return [header_key(name) for name in (*names, *column.aliases) if name]
+
+
+def mapping_suggest(
+    *,
+    titles: Sequence[str],
+    model: type,
+    columns: Sequence[Column],
+    remembered: Mapping[str, str],
+) -> dict[str, str]:
+    """{column: the file's header} to pre-fill the mapping form with: the person's last
+    choice where that header is in this file, then our own names, then the most similar
+    header (difflib's ratio, at least SIMILAR_ENOUGH), each header offered once."""
+    by_key = {header_key(title): title for title in reversed(titles) if title}
+    chosen: dict[str, str] = {}
+
+    def choose(name: str, key: str) -> None:
+        if name not in chosen and key in by_key and by_key[key] not in chosen.values():
+            chosen[name] = by_key[key]
+
+    for column in columns:
+        choose(column.name, header_key(remembered.get(column.name, "")))
+    for key, name in own_names(model, columns).items():
+        choose(name, key)
+    # Every (header, column name) pair by difflib's ratio, best first; on a tie the column
+    # listed first (required ones lead) wins.
+    pairs = sorted(
+        (
+            (SequenceMatcher(None, key, name).ratio(), order, key, column.name)
+            for order, column in enumerate(columns)
+            for key in by_key
+            for name in column_names_compared(model, column)
+        ),
+        key=lambda item: (-item[0], item[1]),
+    )
+    for ratio, _order, key, name in pairs:
+        if ratio < SIMILAR_ENOUGH:
+            break
+        choose(name, key)
+    return chosen
