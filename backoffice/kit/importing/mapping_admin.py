@@ -44,7 +44,7 @@ class ColumnMappingForm(forms.Form):
                 choices=choices,
                 required=False,
                 label=capfirst(verbose_name(model, column.name) or column.name),
-                widget=forms.Select(attrs={"class": "form-select"}),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
 
     @staticmethod
