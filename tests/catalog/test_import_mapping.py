@@ -13,7 +13,12 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from backoffice.accounts.importers import UserImporter
-from backoffice.kit.importing.mapping import mapping_needed, mapping_suggest
+from backoffice.kit.importing.mapping import (
+    FileHeader,
+    file_header_read,
+    mapping_needed,
+    mapping_suggest,
+)
 from backoffice.kit.importing.mapping_admin import EXPIRED_UPLOAD, INVALID_MAPPING_LINK
 from backoffice.kit.importing.storage import UPLOAD_FOLDER, ImportUploadStorage
 from backoffice.kit.jobs.mappings import import_mapping_remembered
@@ -31,6 +36,7 @@ SUPPLIER = csv_bytes(
     "ACC-001;Digital scale;12;4,50;black",
     "NEW-7;Milk jug;3;12,90;white",
 )
+IMPORT_PRODUCTS = reverse("admin:catalog_product_import")
 SUGGESTED = {"sku": "Article number", "name": "Product name", "stock": "Qty", "price": "Unit price"}
 
 
@@ -147,6 +153,7 @@ def test_a_supplier_file_goes_through_mapping_preview_and_confirm(admin_client_f
         },
     }
     assert "Article number (e.g. ACC-001)" in page
+    assert "— not in the file —" in page
 
     previewed = post_mapping(client, "catalog_product", mapping_data(response))
 
@@ -267,6 +274,9 @@ def test_a_forged_mapping_token_is_a_400(admin_client_for, token):
     response = post_mapping(client, "catalog_product", {"mapping_token": token, "map_sku": "x"})
 
     assert response.status_code == 400
+    assert INVALID_MAPPING_LINK == (
+        "This column mapping is not valid or has expired; upload the file again."
+    )
     assert INVALID_MAPPING_LINK in page_text(response)
     assert not ImportJob.objects.exists()
 
@@ -303,7 +313,20 @@ def test_an_upload_gone_before_the_mapping_is_posted_is_said_so(admin_client_for
 
     assert gone.status_code == 302
     assert gone["Location"] == reverse("admin:catalog_product_import")
-    assert [str(m) for m in gone.wsgi_request._messages] == [EXPIRED_UPLOAD]
+    assert [str(m) for m in gone.wsgi_request._messages] == [
+        "The uploaded file has expired or was already imported; upload it again."
+    ]
+    assert EXPIRED_UPLOAD in page_text(client.get(gone["Location"]))
+
+
+def test_the_upload_form_says_which_headers_it_reads(admin_client_for):
+    page = page_text(admin_client_for("Inventory managers").get(IMPORT_PRODUCTS))
+
+    assert (
+        "Headers may also be the fields' names (SKU, Active), in any case. A file with other "
+        "headers (a supplier's) gets a step to match its columns; columns no field reads are "
+        "ignored." in page
+    )
 
 
 def test_a_file_of_our_headers_with_one_missing_is_refused_as_before(admin_client_for):
@@ -389,3 +412,19 @@ def test_a_users_file_with_a_password_column_is_still_refused(admin_client_for):
     previewed = post_mapping(client, "auth_user", mapping_data(response))
 
     assert "Column 'password' cannot be imported" in report_text(previewed)
+
+
+@pytest.mark.parametrize(
+    ("bom", "encoding"),
+    [(b"", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"", "cp1252")],
+)
+def test_the_step_reads_the_header_from_the_start_of_a_long_file_in_any_encoding(bom, encoding):
+    rows = [f"P-{n};Caf\xe9 {n};{n}" for n in range(9000)]
+    content = bom + "\n".join(["Artikelnummer;Bezeichnung;Menge", *rows]).encode(encoding)
+    assert len(content) > 2 * 65536
+
+    header = file_header_read(data=content[: 65536 + 1], file_format="csv", known=[])
+
+    assert header == FileHeader(
+        titles=["Artikelnummer", "Bezeichnung", "Menge"], examples=["P-0", "Caf\xe9 0", "0"]
+    )

@@ -3,6 +3,7 @@
 similarity (difflib), or the one the person chose last time
 (docs/architecture.md#column-mapping)."""
 
+import codecs
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -29,21 +30,27 @@ def file_header_read(*, data: bytes, file_format: str, known: Sequence[str]) -> 
     """The header and first data row, from the start of the file only for a CSV file
     (ImportFileError if it cannot be read: the job's validation then says why)."""
     if file_format == "csv" and len(data) > SNIFF_CHARACTERS:
-        head = data[:SNIFF_CHARACTERS]
-        # Whole lines only, so no character is cut in two (UTF-16's newline is two bytes).
-        utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
-        end = head.rfind(b"\n\x00" if head.startswith(b"\xff\xfe") else b"\n")
-        if end > 0:
-            data = head[: end + (2 if utf16 else 1)]
+        data = _whole_lines(data[:SNIFF_CHARACTERS])
     table = read_table(data=data, file_format=file_format, known=known)
-    rows = (cells for _number, cells in table.rows if "".join(map(str, cells)).strip())
-    header = header_titles(next(rows, []))
-    first = next(rows, [])
+    # The first row is the header, as the engine reads it; the example skips blank rows.
+    header = header_titles(next(table.rows, (1, []))[1])
+    first = next((cells for _n, cells in table.rows if "".join(map(str, cells)).strip()), [])
     examples = [
         cell_text(first[position])[:EXAMPLE_CHARACTERS] if position < len(first) else ""
         for position in range(len(header))
     ]
     return FileHeader(titles=header, examples=examples)
+
+
+def _whole_lines(head: bytes) -> bytes:
+    """The head of a file cut after its last line break, so no character is cut in two
+    (UTF-16's line break is two bytes, in the byte order its mark says)."""
+    breaks = {codecs.BOM_UTF16_LE: b"\n\x00", codecs.BOM_UTF16_BE: b"\x00\n"}
+    line_break = next((b for bom, b in breaks.items() if head.startswith(bom)), b"\n")
+    end = head.rfind(line_break)
+    while line_break != b"\n" and end > 0 and end % 2:  # a break inside a character
+        end = head.rfind(line_break, 0, end)
+    return head[: end + len(line_break)] if end > 0 else head
 
 
 def header_of_upload(*, data: bytes, file_format: str, importer: object) -> FileHeader | None:
@@ -63,9 +70,8 @@ def mapping_needed(
     lacks one is refused as before, by name."""
     ours = own_names(model, columns)
     found = {ours[header_key(title)] for title in titles if header_key(title) in ours}
-    strangers = [
-        title for title in titles if title and header_key(title) not in ours | refused.keys()
-    ]
+    known = set(ours) | set(refused)
+    strangers = [title for title in titles if title and header_key(title) not in known]
     return bool(strangers) and any(
         column.required and column.name not in found for column in columns
     )
