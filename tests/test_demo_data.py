@@ -192,3 +192,78 @@ def test_the_demo_carries_two_weeks_of_stock_history_ending_now():
     dashboard = dashboard_get(user=User.objects.get(username="inventory"))
     assert len(dashboard.stock_drops) >= 3
     assert StockAlert.objects.filter(movement__isnull=False).exists()
+
+
+def test_the_demo_is_two_weeks_of_a_running_shop():
+    """Issue 17, item 12: alerts raised and resolved on different days, deletions and
+    restores, Recent actions, all consistent with the rules, the ledger and the kept counts."""
+    from datetime import timedelta
+
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from alerts import dashboard_counts, services
+    from alerts.models import DashboardCount, DeletionRecord, StockAlert
+    from alerts.selectors import dashboard_get
+    from backoffice.kit.admin_log import admin_log_recent
+    from catalog.ledger import products_out_of_balance
+
+    call_command("setup_demo")
+    now = timezone.now()
+    superuser = User.objects.get(username="admin")
+
+    # The rules would leave exactly these alerts, and the ledger is in balance.
+    assert services.stock_alerts_sync_all() == services.StockAlertSyncResult()
+    assert not products_out_of_balance().exists()
+    alerts = StockAlert.objects.all()
+    raised_days = {
+        timezone.localtime(moment).date() for moment in alerts.values_list("raised_at", flat=True)
+    }
+    resolved = alerts.filter(status=StockAlert.Status.RESOLVED)
+    resolved_days = {timezone.localtime(a.resolved_at).date() for a in resolved}
+    assert len(raised_days) >= 5
+    assert len(resolved_days) >= 4
+    assert all(a.stock_at_resolution is not None and a.stock_at_resolution >= 0 for a in resolved)
+    assert alerts.filter(status=StockAlert.Status.ACKNOWLEDGED).exists()
+    assert alerts.filter(status=StockAlert.Status.OPEN).exists()
+    assert now - alerts.order_by("raised_at").first().raised_at < timedelta(days=14)
+    # A product deleted for good: its alert says "(deleted)" and keeps its ID.
+    assert alerts.filter(product__isnull=True, deleted_product_pk__isnull=False).exists()
+
+    # The dashboard reads the same numbers from its kept counts.
+    dashboard = dashboard_get(user=superuser)
+    assert (
+        dashboard.unresolved_alert_count == alerts.filter(status__in=StockAlert.UNRESOLVED).count()
+    )
+    assert dashboard.acknowledged_alert_count == alerts.filter(status="acknowledged").count()
+    kept = DashboardCount.objects.filter(name=DashboardCount.Name.ALERTS_RAISED)
+    assert kept.aggregate(total=Sum("value"))["total"] == alerts.count()
+    assert len([day for day in dashboard.chart if day.count]) >= 5
+    since, _until = dashboard_counts._past_7_days()
+    records = DeletionRecord.objects.all()
+    assert dashboard.deletions_past_7_days == records.filter(deleted_at__gte=since).count() >= 2
+
+    # Deletions and restores: restored objects are back, the others can still come back.
+    restored, waiting = records.filter(restored_at__isnull=False), records.filter(restored_at=None)
+    assert restored.count() >= 2
+    assert waiting.count() >= 2
+    for record in restored:
+        model = record.content_type.model_class()
+        assert model.objects.filter(pk=record.object_pk).exists()
+        assert record.restored_at > record.deleted_at
+    for record in waiting:
+        assert not record.content_type.model_class().objects.filter(pk=record.object_pk).exists()
+    product_record = waiting.get(content_type__model="product")
+    product = services.deletion_record_restore(record=product_record, user=superuser)
+    assert not StockAlert.objects.filter(deleted_product_pk=product.pk).exists()
+    assert StockAlert.objects.filter(product=product).count() == 2  # its old one and a new one
+
+    # Nothing reads "just now" everywhere: the lists show a shop that has been running.
+    ages = {item.raised_ago for item in dashboard.open_alerts}
+    ages |= {item.deleted_ago for item in dashboard.recent_deletions}
+    assert len(ages) >= 4
+    assert "just now" not in ages
+    actions = admin_log_recent(user=superuser)
+    assert len(actions) == 8
+    assert len({action.ago for action in actions}) >= 3
+    assert {action.username for action in actions} <= {"inventory", "editor"}

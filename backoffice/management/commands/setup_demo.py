@@ -1,11 +1,15 @@
 """Load the demo data into an empty database; with --reset, load it again over what is there.
 
+The demo is two weeks of a running shop (fixtures/generate_demo.py): stock movements, the
+alerts they raised and resolved, deletions and restores, Recent actions, moved to end now.
+
 Never overwrites staff's work by default: a database holding any product, article or user
 is left as it is (docs/architecture.md#the-demo-data).
 """
 
 from datetime import UTC, datetime
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -13,6 +17,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from alerts.models import DeletionRecord, StockAlert
+from alerts.services import stock_alerts_resolve
 from catalog.models import Article, Product, StockMovement
 
 DEMO_SUPERUSER = ("admin", "backoffice-demo")
@@ -22,6 +28,16 @@ DEMO_PASSWORD = "backoffice-demo"
 
 # Where fixtures/generate_demo.py ends the demo's stock history (its LEDGER_END).
 DEMO_LEDGER_END = datetime(2026, 11, 15, 9, 0, tzinfo=UTC)
+# (model, the field that says a row is the fixture's, the date fields moved with it)
+DEMO_DATES = [
+    (StockMovement, "created_at", ["created_at"]),
+    (StockAlert, "raised_at", ["raised_at", "acknowledged_at", "resolved_at"]),
+    (DeletionRecord, "deleted_at", ["deleted_at", "restored_at"]),
+    (LogEntry, "action_time", ["action_time"]),
+    (Product, "updated_at", ["created_at", "updated_at"]),
+    (Article, "updated_at", ["created_at", "updated_at", "published_at"]),
+    (get_user_model(), "date_joined", ["date_joined"]),
+]
 
 
 class Command(BaseCommand):
@@ -57,6 +73,10 @@ class Command(BaseCommand):
 
     def _load_demo(self) -> None:
         with transaction.atomic():
+            # Loading again over a running demo: the fixture's unresolved alerts come back,
+            # so the alerts raised since are resolved first (one unresolved alert per
+            # product); sync_stock_alerts below raises what the restored stock calls for.
+            stock_alerts_resolve(alerts=StockAlert.objects.all())
             call_command("loaddata", "fixtures/demo.json", verbosity=0)
             username, password = DEMO_SUPERUSER
             User = get_user_model()
@@ -73,12 +93,15 @@ class Command(BaseCommand):
         call_command("sync_stock_alerts", verbosity=0)
 
     def _bring_stock_history_up_to_date(self) -> None:
-        """The fixture's two weeks of stock movements end at DEMO_LEDGER_END: move the ones
-        just loaded so they end now, and the dashboard's last 24 hours show a running shop."""
+        """The fixture's two weeks of shop life end at DEMO_LEDGER_END: move the rows just
+        loaded (stock movements, alerts, deletion records, Recent actions, the catalog's and
+        staff's dates) so they end now, and the dashboard shows a running shop. Rows written
+        since the demo was loaded are later than DEMO_LEDGER_END and stay as they are."""
         shift = timezone.now() - DEMO_LEDGER_END
-        StockMovement.objects.filter(created_at__lte=DEMO_LEDGER_END).update(
-            created_at=F("created_at") + shift
-        )
+        for model, anchor, fields in DEMO_DATES:
+            model.objects.filter(**{f"{anchor}__lte": DEMO_LEDGER_END}).update(
+                **{field: F(field) + shift for field in fields}
+            )
 
     def _print_logins(self, url: str) -> None:
         username, password = DEMO_SUPERUSER
