@@ -428,3 +428,75 @@ def test_the_step_reads_the_header_from_the_start_of_a_long_file_in_any_encoding
     assert header == FileHeader(
         titles=["Artikelnummer", "Bezeichnung", "Menge"], examples=["P-0", "Caf\xe9 0", "0"]
     )
+
+
+# --- matching the columns again from a preview --------------------------------------------
+
+
+def remap(client, model: str, preview_response):
+    token = preview_response.context["remap_token"]
+    return client.post(reverse(f"admin:{model}_import"), {"remap_token": token})
+
+
+def test_a_preview_that_ignored_a_column_offers_to_match_the_columns_again(admin_client_for):
+    client = admin_client_for("Inventory managers")
+    content = csv_bytes("sku,name,price,stock,Reorder level", "A-1,Apple,1,3,8")
+    previewed = preview(client, "catalog_product", content)
+    assert "Ignored column 'Reorder level': no field of products is read from it." in (
+        previewed.context["report"].notes
+    )
+    assert "Match the columns differently" in page_text(previewed)
+    first_job = ImportJob.objects.get()
+
+    step = remap(client, "catalog_product", previewed)
+
+    assert "Pre-filled with the columns the preview used; change what it read wrong." in (
+        page_text(step)
+    )
+    data = mapping_data(step)
+    assert (data["map_sku"], data["map_low_stock_threshold"]) == ("sku", "Reorder level")
+    first_job.refresh_from_db()
+    assert (first_job.status, first_job.upload) == ("cancelled", "")
+    again = post_mapping(client, "catalog_product", data)
+    confirm(client, "catalog_product", again)
+    assert list(Product.objects.values_list("sku", "low_stock_threshold")) == [("A-1", 8)]
+
+
+def test_a_mapped_preview_is_matched_again_from_its_own_mapping(admin_client_for):
+    client = admin_client_for("Inventory managers")
+    first = preview(client, "catalog_product", SUPPLIER)
+    previewed = post_mapping(client, "catalog_product", mapping_data(first, name="Colour"))
+
+    step = remap(client, "catalog_product", previewed)
+
+    assert mapping_data(step)["map_name"] == "Colour"
+    fixed = post_mapping(client, "catalog_product", mapping_data(step, name="Product name"))
+    confirm(client, "catalog_product", fixed)
+    assert sorted(Product.objects.values_list("name", flat=True)) == ["Digital scale", "Milk jug"]
+    assert import_mapping_remembered(user=client.user, model=Product)["name"] == "Product name"
+
+
+def test_a_plain_preview_offers_no_new_matching(admin_client_for):
+    client = admin_client_for("Inventory managers")
+
+    previewed = preview(client, "catalog_product", csv_bytes("sku,name,price,stock", "A,a,1,1"))
+
+    assert "remap_token" not in previewed.context
+    assert "Match the columns differently" not in page_text(previewed)
+
+
+def test_matching_again_is_for_the_author_of_a_ready_preview_only(admin_client_for):
+    owner = admin_client_for("Inventory managers", username="owner")
+    previewed = preview(owner, "catalog_product", SUPPLIER.replace(b"Qty", b"stock"))
+    previewed = post_mapping(owner, "catalog_product", mapping_data(previewed))
+    token = {"remap_token": previewed.context["remap_token"]}
+    other = admin_client_for("Inventory managers", username="other")
+    url = reverse("admin:catalog_product_import")
+
+    assert other.post(url, token).status_code == 400
+    assert other.post(reverse("admin:catalog_article_import"), token).status_code == 403
+    assert owner.post(url, {"remap_token": "forged"}).status_code == 400
+    confirm(owner, "catalog_product", previewed)  # imported: nothing to match any more
+    late = owner.post(url, token)
+    assert late.status_code == 302
+    assert EXPIRED_UPLOAD in page_text(owner.get(late["Location"]))

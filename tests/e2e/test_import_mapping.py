@@ -61,6 +61,8 @@ def test_a_supplier_file_is_mapped_previewed_and_imported_then_remembered(
     expect(notes).to_contain_text("Ignored column 'Colour': no field of products is read from it.")
     expect(report.locator(".import-totals")).to_contain_text("1 new")
     expect(report.locator(".import-totals")).to_contain_text("1 updated")
+    expect(page.locator("#remap-form")).to_contain_text("Match the columns differently")
+    screenshot(page, "import_mapped_preview")
     page.get_by_role("button", name="Confirm import").click()
 
     expect(page).to_have_url("/admin/catalog/product/")

@@ -144,6 +144,8 @@ class BulkImportExportMixin(ColumnMappingMixin, StreamedExportMixin):
             return self._job_page(request, self._own_job(request, request.GET["job"]))
         if request.method == "POST" and "mapping_token" in request.POST:
             return self._mapping_post(request)  # the mapping step (mapping_admin)
+        if request.method == "POST" and "remap_token" in request.POST:
+            return self._remap_post(request)  # the mapping step again, from a preview
         form = self._upload_form(request, bound=request.method == "POST")
         if request.method == "POST" and form.is_valid():
             import_uploads_purge()
@@ -239,6 +241,7 @@ class BulkImportExportMixin(ColumnMappingMixin, StreamedExportMixin):
             salt = self._token_salt(request)
             token = ConfirmImportForm.sign(salt=salt, job=job.pk)
             context["confirm_form"] = ConfirmImportForm(initial={"token": token}, salt=salt)
+            context.update(self._remap_context(request, job))
         return self._render_import(request, self._upload_form(request), context)
 
     def _url_prefix(self) -> str:

@@ -13,7 +13,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.text import capfirst
 
+from backoffice.kit.jobs.imports import import_job_cancel
 from backoffice.kit.jobs.mappings import import_mapping_remember, import_mapping_remembered
+from backoffice.kit.jobs.models import ImportJob
 
 from .columns import Column, header_key, verbose_name
 from .mapping import FileHeader, header_of_upload, mapping_needed, mapping_suggest
@@ -125,20 +127,33 @@ class ColumnMappingMixin:
         return header_of_upload(data=data, file_format=file_format, importer=importer)
 
     def _mapping_step(
-        self, request: HttpRequest, *, upload: str, file_name: str, file_size: int
+        self,
+        request: HttpRequest,
+        *,
+        upload: str,
+        file_name: str,
+        file_size: int,
+        current: dict[str, str] | None = None,
     ) -> HttpResponse | None:
-        """The mapping form for an upload whose headers are not ours; None for one that
-        needs none (its headers are ours, or it cannot be read: validation says why)."""
+        """The mapping form for an upload whose headers are not ours, or for any upload
+        whose `current` mapping (a preview's, maybe empty) is to be changed; None for one
+        that needs none (its headers are ours, or it cannot be read: validation says why)."""
         importer = self.get_importer(request)
         header = self._upload_header(upload=upload, file_name=file_name, importer=importer)
-        if header is None or not mapping_needed(
-            header.titles,
-            model=self.model,
-            columns=importer.columns,
-            refused=importer.refused_columns,
+        if header is None or (
+            current is None
+            and not mapping_needed(
+                header.titles,
+                model=self.model,
+                columns=importer.columns,
+                refused=importer.refused_columns,
+            )
         ):
             return None
-        remembered = import_mapping_remembered(user=request.user, model=self.model)
+        if current is None:
+            remembered = import_mapping_remembered(user=request.user, model=self.model)
+        else:
+            remembered = current
         suggested = mapping_suggest(
             titles=header.titles, model=self.model, columns=importer.columns, remembered=remembered
         )
@@ -158,7 +173,8 @@ class ColumnMappingMixin:
             header_key(remembered.get(name, "")) == header_key(title)
             for name, title in suggested.items()
         )
-        return self._render_mapping(request, form, file_name=file_name, remembered=from_memory)
+        origin = "current" if current is not None else "remembered" if from_memory else "similar"
+        return self._render_mapping(request, form, file_name=file_name, origin=origin)
 
     def _mapping_post(self, request: HttpRequest) -> HttpResponse:
         payload = mapping_token_read(
@@ -194,17 +210,52 @@ class ColumnMappingMixin:
             mapping=mapping,
         )
 
+    def _remap_context(self, request: HttpRequest, job: ImportJob) -> dict[str, Any]:
+        """A ready preview that used a mapping or ignored columns offers to match the
+        columns again, from the same upload."""
+        ignored = any(note.startswith("Ignored column") for note in job.notes)
+        if not (job.upload and (job.mapping or ignored)):
+            return {}
+        token = signing.dumps({"job": job.pk}, salt=f"{self._mapping_salt(request)}:again")
+        return {"remap_token": token}
+
+    def _remap_post(self, request: HttpRequest) -> HttpResponse:
+        salt = f"{self._mapping_salt(request)}:again"
+        max_age = settings.BACKOFFICE_IMPORT_UPLOAD_MAX_AGE_HOURS * 3600
+        try:
+            payload = signing.loads(request.POST["remap_token"], salt=salt, max_age=max_age)
+        except signing.BadSignature:
+            payload = None
+        if not isinstance(payload, dict) or type(payload.get("job")) is not int:
+            response = self._render_import(
+                request, self._upload_form(request), {"import_error": INVALID_MAPPING_LINK}
+            )
+            response.status_code = 400
+            return response
+        job = self._own_jobs(request).filter(pk=payload["job"], status=ImportJob.Status.READY)
+        job = job.first()
+        if job is None or not job.upload or not import_job_cancel(job=job, keep_upload=True):
+            messages.error(request, EXPIRED_UPLOAD)
+            return HttpResponseRedirect(reverse(f"{self._url_prefix()}_import"))
+        step = self._mapping_step(
+            request,
+            upload=job.upload,
+            file_name=job.file_name,
+            file_size=job.file_size,
+            current=dict(job.mapping),
+        )
+        if step is None:  # the upload went meanwhile
+            messages.error(request, EXPIRED_UPLOAD)
+            return HttpResponseRedirect(reverse(f"{self._url_prefix()}_import"))
+        return step
+
     def _render_mapping(
         self,
         request: HttpRequest,
         form: ColumnMappingForm,
         *,
         file_name: str,
-        remembered: bool = False,
+        origin: str = "",
     ) -> HttpResponse:
-        context = {
-            "mapping_form": form,
-            "mapping_file_name": file_name,
-            "mapping_remembered": remembered,
-        }
+        context = {"mapping_form": form, "mapping_file_name": file_name, "mapping_origin": origin}
         return self._render_import(request, self._upload_form(request), context)

@@ -178,12 +178,14 @@ def import_job_run(*, job_id: int) -> None:
     _notify_author(job_id)
 
 
-def import_job_cancel(*, job: ImportJob) -> bool:
-    """Cancel a job that has not started importing; False if it is too late."""
+def import_job_cancel(*, job: ImportJob, keep_upload: bool = False) -> bool:
+    """Cancel a job that has not started importing; False if it is too late. keep_upload:
+    the upload goes on to a new job (its columns matched again, #column-mapping)."""
+    handed_over = {"upload": ""} if keep_upload else {}
     cancelled = ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.CANCELLABLE).update(
-        status=Status.CANCELLED, finished_at=timezone.now()
+        status=Status.CANCELLED, finished_at=timezone.now(), **handed_over
     )
-    if cancelled and job.status != Status.VALIDATING:
+    if cancelled and job.status != Status.VALIDATING and not keep_upload:
         _remove_upload(job)  # a validating worker removes it when it notices
     return bool(cancelled)
 
