@@ -75,17 +75,31 @@ class ProductAdmin(
     ordering = ["sku"]
     list_per_page = 50
     readonly_fields = ["created_at", "updated_at", "stock_history"]
+    # Stock and price on the first tab: they are what staff open a product for. Every field
+    # a save can refuse is there too (jazzmin's tabs do not mark a tab holding an error).
     fieldsets = [
-        (None, {"fields": ["sku", "name", "description", "is_active"]}),
-        ("Stock and price", {"fields": ["price", "stock", "low_stock_threshold"]}),
-        ("History", {"fields": ["created_at", "updated_at"]}),
+        (
+            "Stock and price",
+            {"fields": ["sku", "name", "stock", "price", "low_stock_threshold", "is_active"]},
+        ),
+        ("Details", {"fields": ["description"]}),
     ]
+    # The model's get_absolute_url is this admin page: "View on site" led back here.
+    view_on_site = False
     actions = ["mark_active", "mark_inactive", "mark_out_of_stock"]
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and request.user.has_perm("catalog.view_stockmovement"):
-            fieldsets = [*fieldsets, ("Stock history", {"fields": ["stock_history"]})]
+        if obj is None:
+            return fieldsets
+        # Timestamps with the details, not on a "History" tab beside the History button.
+        (first, details) = fieldsets
+        fieldsets = [
+            first,
+            (details[0], {"fields": [*details[1]["fields"], "created_at", "updated_at"]}),
+        ]
+        if request.user.has_perm("catalog.view_stockmovement"):
+            fieldsets.append(("Stock history", {"fields": ["stock_history"]}))
         return fieldsets
 
     # Every stock change made through this admin is recorded with how it was made
@@ -176,9 +190,12 @@ class ArticleAdmin(
     readonly_fields = ["published_at", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "body"]}),
-        ("Publishing", {"fields": ["status", "author", "published_at"]}),
-        ("History", {"fields": ["created_at", "updated_at"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "author", "published_at", "created_at", "updated_at"]},
+        ),
     ]
+    view_on_site = False  # as products: get_absolute_url is this admin page
     actions = ["publish", "unpublish"]
 
     @admin.display(description="status", ordering="status")
