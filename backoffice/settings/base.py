@@ -40,13 +40,14 @@ INSTALLED_APPS = [
     "jazzmin",
     # django.contrib.admin with backoffice's AdminSite (dashboard, side-menu alert badge).
     "backoffice.admin_site.BackofficeAdminConfig",
-    "django.contrib.auth",
+    # django.contrib.auth and django-axes under the names staff know them by in the menu.
+    "backoffice.apps.StaffAndRolesConfig",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "import_export",
-    "axes",
+    "backoffice.apps.LoginSecurityConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

@@ -14,6 +14,8 @@ JAZZMIN_SETTINGS = {
     "site_logo_classes": "img-circle",
     # Layout fixes found on the browser tests' screenshots (backoffice/static/backoffice/).
     "custom_css": "backoffice/backoffice.css",
+    # ... and behaviour fixes (the many-to-many chooser's "Please select an item in the list.").
+    "custom_js": "backoffice/backoffice.js",
     "topmenu_links": [
         {"name": "Dashboard", "url": "admin:index"},
         {"model": "catalog.Product"},
@@ -25,7 +27,19 @@ JAZZMIN_SETTINGS = {
     ],
     "show_sidebar": True,
     "navigation_expanded": True,
-    "hide_apps": [],
+    # One "Staff and roles" section: the account events (backoffice.accounts, superusers only)
+    # join Users and Groups instead of a second section of the same name.
+    "hide_apps": ["accounts"],
+    "custom_links": {
+        "auth": [
+            {
+                "name": "Account events",
+                "url": "admin:accounts_accountevent_changelist",
+                "icon": "fas fa-history",
+                "permissions": ["accounts.view_accountevent"],
+            }
+        ]
+    },
     "order_with_respect_to": [
         "catalog",
         "catalog.Product",
