@@ -42,6 +42,12 @@ staff_account_urls = [
     ),
 ]
 
+# Error pages in the admin's look (backoffice/errors.py); 500 is Django's own view, which
+# renders backoffice/templates/500.html without a request.
+handler400 = "backoffice.errors.bad_request"
+handler403 = "backoffice.errors.permission_denied"
+handler404 = "backoffice.errors.page_not_found"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("backoffice/logo.svg"))),

@@ -63,6 +63,15 @@ PINS = {
             "5b111588701f7f317d81ad7f5545dbccdb729a405b74f5e1af6acad8b3b50010",
         ),
     ],
+    "backoffice/templates/admin/base.html": [
+        # A full copy (the top bar's search boxes are in no block), showing only the boxes
+        # of lists the user may open.
+        (
+            "jazzmin",
+            "templates/admin/base.html",
+            "b6466eb7753ae049345851f424e383d5b594da2d19797cc14c71c6770e1df8f0",
+        ),
+    ],
     "backoffice/templates/admin/import_export/export.html": [
         # The project's own export page in place of import-export's (and jazzmin's copy,
         # whose script needs the admin's django.jQuery): it renders the context
