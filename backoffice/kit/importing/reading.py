@@ -15,6 +15,7 @@ from django.conf import settings
 
 from .errors import ImportFileError, megabytes
 from .prices import DECIMAL_MARK_NAMES, PriceReading, file_decimal_mark
+from .source import FileSource, as_source, first_undecodable
 from .xlsx import read_xlsx
 
 __all__ = ["ImportFileError", "Table", "check_upload", "format_for", "megabytes", "read_table"]
@@ -62,23 +63,25 @@ class Table:
 
 def read_table(
     *,
-    data: bytes,
+    data: "bytes | FileSource",
     file_format: str,
     known: Sequence[str] = (),
     price_columns: Sequence[str] = (),
 ) -> Table:
     """The file's rows; for CSV its encoding, delimiter (the one that splits the header into
     the most `known` column names) and the decimal mark of its `price_columns` are found
-    first. Fully empty rows may be left out."""
-    if not data:
+    first. Fully empty rows may be left out. The file is read as a stream, pass by pass."""
+    source = as_source(data)
+    if not source.size:
         raise ImportFileError("The file is empty.")
     if file_format == "xlsx":
-        return Table(rows=read_xlsx(data))
-    encoding, encoding_note = _encoding(data)
-    delimiter = _delimiter(_text(data, encoding), known)
+        return Table(rows=read_xlsx(source))
+    encoding, encoding_note = _encoding(source)
+    with _text(source, encoding) as text:
+        delimiter = _delimiter(text, known)
     prices = PriceReading()
     mark = file_decimal_mark(
-        _price_cells(data, encoding, delimiter, price_columns),
+        _price_cells(source, encoding, delimiter, price_columns),
         lone_point_is_decimal=delimiter == ",",
     )
     how = [DELIMITER_NAMES[delimiter]]
@@ -88,29 +91,28 @@ def read_table(
     notes = [f"Read as {', '.join(how)}."]
     if encoding_note:
         notes.append(encoding_note)
-    rows = enumerate(_read_csv(data, encoding, delimiter), start=1)
+    rows = enumerate(_read_csv(source, encoding, delimiter), start=1)
     return Table(rows=rows, notes=notes, prices=prices)
 
 
-def _encoding(data: bytes) -> tuple[str, str | None]:
+def _encoding(source: FileSource) -> tuple[str, str | None]:
     """The codec to read the CSV with, and a note for the preview when it is not UTF-8."""
-    if data.startswith(b"PK\x03\x04"):
+    head = source.head(8192)
+    if head.startswith(b"PK\x03\x04"):
         raise ImportFileError("This is not a CSV file (it looks like XLSX): choose XLSX.")
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise ImportFileError(
             f"The file is UTF-32 text, which cannot be read. Accepted encodings: "
             f"{ACCEPTED_ENCODINGS}. {SAVE_AS_UTF8}"
         )
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            data.decode("utf-16")
-        except UnicodeDecodeError as error:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        error = first_undecodable(source, "utf-16")
+        if error is not None:
             raise ImportFileError(
-                f"The file starts as UTF-16 text but its bytes {error.start}-{error.end} cannot "
-                f"be read as UTF-16. {SAVE_AS_UTF8}"
-            ) from None
+                f"The file starts as UTF-16 text but its bytes {error.offset}-"
+                f"{error.offset + 1} cannot be read as UTF-16. {SAVE_AS_UTF8}"
+            )
         return "utf-16", "The file is UTF-16 text; it was read as such."
-    head = data[:8192]
     if b"\x00" in head:
         if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
             raise ImportFileError(
@@ -118,31 +120,27 @@ def _encoding(data: bytes) -> tuple[str, str | None]:
                 f"read. Accepted encodings: {ACCEPTED_ENCODINGS}. {SAVE_AS_UTF8}"
             )
         raise ImportFileError("This is not a CSV text file: only CSV and XLSX can be imported.")
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        utf8_error = error
-    else:
+    utf8_error = first_undecodable(
+        source, "utf-8", skip=len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    )
+    if utf8_error is None:
         return "utf-8-sig", None
-    try:
-        data.decode("cp1252")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+    error = first_undecodable(source, "cp1252")
+    if error is not None:
         raise ImportFileError(
             f"The file is neither UTF-8 nor Windows-1252 (Latin-1) text: byte "
-            f"0x{data[error.start]:02x} on line {line} cannot be read in either. Accepted "
+            f"0x{error.byte:02x} on line {error.line} cannot be read in either. Accepted "
             f"encodings: {ACCEPTED_ENCODINGS}. {SAVE_AS_UTF8}"
-        ) from None
-    line = data.count(b"\n", 0, utf8_error.start) + 1
+        )
     return "cp1252", (
-        f"The file is not UTF-8 text (byte 0x{data[utf8_error.start]:02x} on line {line}): it "
-        f"was read as Windows-1252 (Latin-1), what older Excel saves. Check accented letters "
+        f"The file is not UTF-8 text (byte 0x{utf8_error.byte:02x} on line {utf8_error.line}): "
+        f"it was read as Windows-1252 (Latin-1), what older Excel saves. Check accented letters "
         f"in the preview; 'Save as → CSV UTF-8' avoids the guess."
     )
 
 
-def _text(data: bytes, encoding: str) -> io.TextIOWrapper:
-    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+def _text(source: FileSource, encoding: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(source.open(), encoding=encoding, newline="")
 
 
 def _header_names(sample: str, delimiter: str) -> list[str]:
@@ -172,11 +170,11 @@ def _delimiter(text: io.TextIOWrapper, known: Sequence[str]) -> str:
 
 
 def _price_cells(
-    data: bytes, encoding: str, delimiter: str, price_columns: Sequence[str]
+    source: FileSource, encoding: str, delimiter: str, price_columns: Sequence[str]
 ) -> Iterator[tuple[int, str, str]]:
     if not price_columns:
         return
-    rows = enumerate(_read_csv(data, encoding, delimiter), start=1)
+    rows = enumerate(_read_csv(source, encoding, delimiter), start=1)
     _number, header = next(rows, (1, []))
     names = [cell.lstrip("\ufeff").strip().lower() for cell in header]
     positions = [(name, names.index(name)) for name in price_columns if name in names]
@@ -186,8 +184,9 @@ def _price_cells(
                 yield number, name, cells[position].strip()
 
 
-def _read_csv(data: bytes, encoding: str, delimiter: str) -> Iterator[list[str]]:
+def _read_csv(source: FileSource, encoding: str, delimiter: str) -> Iterator[list[str]]:
     try:
-        yield from csv.reader(_text(data, encoding), delimiter=delimiter)
+        with _text(source, encoding) as text:
+            yield from csv.reader(text, delimiter=delimiter)
     except csv.Error as error:
         raise ImportFileError(f"The CSV file cannot be read: {error}.") from None

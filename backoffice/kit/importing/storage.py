@@ -15,6 +15,8 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 
+from .source import FileSource
+
 UPLOAD_FOLDER = "import-uploads"
 _NAME = re.compile(r"[0-9a-f]{32}")
 
@@ -24,7 +26,7 @@ def upload_storage() -> Storage:
 
 
 class ImportUploadStorage:
-    """One uploaded file: save it in chunks, read it back whole, remove it."""
+    """One uploaded file: save it in chunks, read it back (whole or as a stream), remove it."""
 
     def __init__(self, *, name: str | None = None) -> None:
         self.name = name
@@ -48,6 +50,13 @@ class ImportUploadStorage:
         upload is gone or the name is not ours."""
         with upload_storage().open(self.path, "rb") as handle:
             return handle.read(size)
+
+    def source(self) -> FileSource:
+        """The stored file, read as a stream from storage pass by pass (a worker never holds
+        it whole); FileNotFoundError if the upload is gone or the name is not ours."""
+        path, storage = self.path, upload_storage()
+        size = storage.size(path)
+        return FileSource(opener=lambda: storage.open(path, "rb"), size=size)
 
     def remove(self) -> None:
         storage = upload_storage()

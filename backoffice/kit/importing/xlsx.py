@@ -12,12 +12,11 @@ in the file are yielded, and a row wider than MAX_COLUMNS is refused
 (docs/architecture.md#the-import-engine).
 """
 
-import io
 import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from openpyxl import load_workbook
@@ -26,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import fromstring
 
 from .errors import ImportFileError, megabytes
+from .source import FileSource
 
 MAX_COLUMNS = 256
 UNPACKED_FACTOR = 8
@@ -51,12 +51,18 @@ BROKEN = (
 )
 
 
-def read_xlsx(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+def read_xlsx(source: FileSource) -> Iterator[tuple[int, list[Any]]]:
     """Yield (row number, cells) for the rows present in the first sheet."""
+    with source.open() as handle:
+        yield from _sheet_rows(handle)
+
+
+def _sheet_rows(handle: BinaryIO) -> Iterator[tuple[int, list[Any]]]:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(handle) as archive:
             check_unpacked_sizes(archive)
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        handle.seek(0)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except BROKEN:
         raise ImportFileError(INVALID) from None
     try:

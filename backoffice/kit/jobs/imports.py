@@ -37,6 +37,7 @@ from backoffice.kit.importing.report import (
     RowError,
     RowSample,
 )
+from backoffice.kit.importing.source import FileSource, as_source
 from backoffice.kit.importing.storage import ImportUploadStorage
 
 from .models import ImportJob
@@ -87,7 +88,9 @@ def import_job_validate(*, job_id: int) -> None:
     data = _read_upload(job, from_status=Status.VALIDATING)
     if data is None:
         return
-    ImportJob.objects.filter(pk=job_id).update(rows_total=estimate_rows(data, job.file_name))
+    ImportJob.objects.filter(pk=job_id).update(
+        rows_total=estimate_rows(data, job.file_name), progress_at=timezone.now()
+    )
     progress = ProgressWriter(model=ImportJob, pk=job_id, status=Status.VALIDATING)
     try:
         report = file_import(
@@ -122,8 +125,9 @@ def import_job_confirm(*, job_id: int, user: AbstractBaseUser) -> bool:
 
 def import_job_run(*, job_id: int) -> None:
     """The worker's second step: the confirmed import, in one transaction with its result."""
+    now = timezone.now()
     if not ImportJob.objects.filter(pk=job_id, status=Status.IMPORTING).update(
-        attempts=F("attempts") + 1, started_at=timezone.now()
+        attempts=F("attempts") + 1, started_at=now, progress_at=now
     ):
         return  # done, failed or cancelled already: a second delivery changes nothing
     job = ImportJob.objects.get(pk=job_id)
@@ -191,15 +195,16 @@ def import_job_cancel(*, job: ImportJob, keep_upload: bool = False) -> bool:
 
 
 def import_job_record(
-    *, user: AbstractBaseUser | None, importer: Importer, data: bytes, name: str, dry_run: bool,
-    progress=None,
+    *, user: AbstractBaseUser | None, importer: Importer, data: bytes | FileSource, name: str,
+    dry_run: bool, progress=None,
 ) -> tuple[ImportJob, ImportReport]:  # fmt: skip
     """An import run here and now (`manage.py import_catalog`), recorded as a job."""
+    data = as_source(data)
     job = import_job_create(
         user=user,
         importer=importer,
         file_name=name,
-        file_size=len(data),
+        file_size=data.size,
         source=ImportJob.Source.COMMAND,
         status=Status.VALIDATING if dry_run else Status.IMPORTING,
         mapping=importer.column_mapping,
@@ -259,12 +264,16 @@ def import_job_report(job: ImportJob) -> ImportReport:
     )
 
 
-def estimate_rows(data: bytes, name: str) -> int | None:
-    """Data rows of a CSV file by its line breaks (exact unless cells hold line breaks);
-    None for XLSX, whose rows are known once read."""
+def estimate_rows(data: bytes | FileSource, name: str) -> int | None:
+    """Data rows of a CSV file by its line breaks (exact unless cells hold line breaks),
+    counted chunk by chunk; None for XLSX, whose rows are known once read."""
     if format_for(name) != "csv":
         return None
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    lines, last = 0, b""
+    for chunk in as_source(data).chunks():
+        lines += chunk.count(b"\n")
+        last = chunk[-1:]
+    lines += 0 if last in (b"\n", b"") else 1
     return max(lines - 1, 0)
 
 
@@ -281,9 +290,9 @@ def _importer(job: ImportJob) -> Importer:
     return importer
 
 
-def _read_upload(job: ImportJob, *, from_status: str) -> bytes | None:
+def _read_upload(job: ImportJob, *, from_status: str) -> FileSource | None:
     try:
-        return ImportUploadStorage(name=job.upload).read()
+        return ImportUploadStorage(name=job.upload).source()
     except FileNotFoundError:
         message = "The uploaded file is no longer there (expired or removed); upload it again."
         _finish(job, from_status=from_status, status=Status.FAILED, message=message)

@@ -61,6 +61,9 @@ class ImportJob(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The worker's last sign of life: each progress write and each step's start (the
+    # sweeper fails a running job whose worker stopped; docs/architecture.md#background-jobs).
+    progress_at = models.DateTimeField(null=True, blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -135,6 +138,7 @@ class ExportJob(models.Model):
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True)  # as ImportJob.progress_at
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

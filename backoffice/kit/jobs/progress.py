@@ -5,6 +5,7 @@ import time
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
+from django.utils import timezone
 
 # rows_done is written at most this often, whatever the chunk size.
 WRITE_INTERVAL = 0.5
@@ -43,18 +44,25 @@ class ProgressWriter:
 
     def write(self) -> None:
         self._written_at = time.monotonic()
+        now = timezone.now()  # progress_at: the sweeper's sign that the worker lives
         if self._side is not None:
             quote = self._side.ops.quote_name
             opts = self.model._meta
             with self._side.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {quote(opts.db_table)} SET {quote('rows_done')} = %s "
+                    f"UPDATE {quote(opts.db_table)} SET {quote('rows_done')} = %s, "
+                    f"{quote('progress_at')} = %s "
                     f"WHERE {quote(opts.pk.column)} = %s AND {quote('status')} = %s",
-                    [self.rows_done, self.pk, self.status],
+                    [
+                        self.rows_done,
+                        self._side.ops.adapt_datetimefield_value(now),
+                        self.pk,
+                        self.status,
+                    ],
                 )
         elif not self.separate_connection:
             updated = self.model.objects.filter(pk=self.pk, status=self.status).update(
-                rows_done=self.rows_done
+                rows_done=self.rows_done, progress_at=now
             )
             if not updated:
                 raise JobCancelled(self.pk)

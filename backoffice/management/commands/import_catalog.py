@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from backoffice.accounts.importers import UserImporter
 from backoffice.kit.importing.engine import Importer
+from backoffice.kit.importing.source import FileSource
 from backoffice.kit.jobs.imports import import_job_record
 from catalog.importers import ArticleImporter, ProductImporter
 
@@ -49,7 +50,8 @@ class Command(BaseCommand):
         importer = IMPORTERS[kind]()
         importer.column_mapping = self._mapping(options["map"], importer)
         try:
-            data = file.read_bytes()
+            file.open("rb").close()
+            data = FileSource.from_path(file)  # read as a stream, never whole
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         with tqdm(unit=" rows", disable=no_progress, file=self.stderr._out, leave=False) as bar:

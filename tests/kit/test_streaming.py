@@ -1,0 +1,121 @@
+"""The import engine reads a file as a stream (backoffice.kit.importing.source) and finds
+duplicate keys in a compact table (seen_keys): a worker's memory does not grow with the
+file's bytes, and ~35 bytes per key instead of a dict's ~110."""
+
+import codecs
+import tracemalloc
+
+import pytest
+
+from backoffice.kit.importing import seen_keys
+from backoffice.kit.importing import source as source_module
+from backoffice.kit.importing.reading import read_table
+from backoffice.kit.importing.seen_keys import SeenKeys
+from backoffice.kit.importing.source import FileSource, first_undecodable
+from backoffice.kit.importing.storage import ImportUploadStorage
+from backoffice.kit.jobs.imports import estimate_rows
+
+
+def products_file(path, rows: int) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("sku,name,price,stock\n")
+        for number in range(rows):
+            handle.write(f"ST-{number:07d},Product {number} with a longer name,12.50,{number}\n")
+
+
+def test_reading_a_file_holds_a_few_buffers_not_the_file(tmp_path):
+    path = tmp_path / "products.csv"
+    products_file(path, 100_000)
+    source = FileSource.from_path(path)
+    assert source.size > 4_000_000
+
+    tracemalloc.start()
+    try:
+        table = read_table(data=source, file_format="csv", known=["sku"], price_columns=["price"])
+        rows = sum(1 for _ in table.rows)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert rows == 100_001
+    assert table.notes == ["Read as comma-separated, decimal point."]
+    # A chunk of the encoding check and its decoded text, whatever the file's size.
+    assert peak < 3 * source_module.CHUNK_BYTES < source.size / 1.5, f"{peak:,} bytes held"
+
+
+def test_the_worker_reads_the_upload_from_storage_as_a_stream(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    storage = ImportUploadStorage()
+    storage.save(b"sku,name,price,stock\nA-1,One,1.00,1\nA-2,Two,2.00,2")
+    source = storage.source()
+    assert source.size == 50
+    assert estimate_rows(source, "x.csv") == 2
+    assert b"".join(source.chunks(7)).endswith(b"A-2,Two,2.00,2")
+    with pytest.raises(FileNotFoundError):
+        ImportUploadStorage(name="0" * 32).source()
+    with pytest.raises(FileNotFoundError):
+        ImportUploadStorage(name="../../etc/passwd").source()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"ab\nc\xe9\nd",
+        "a\u00e9\nb\n".encode() + b"\xff",
+        codecs.BOM_UTF8 + b"ab\n\xff",
+        b"a\xc3",  # a character cut by the end of the file
+        "h\u00e9llo\nw\u00f6rld".encode(),
+    ],
+)
+def test_the_first_undecodable_byte_is_found_across_chunk_boundaries(monkeypatch, data):
+    monkeypatch.setattr(source_module, "CHUNK_BYTES", 3)  # characters split between chunks
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        data[skip:].decode("utf-8")
+        expected = None
+    except UnicodeDecodeError as error:
+        offset = skip + error.start
+        expected = (offset, data[offset], data.count(b"\n", 0, offset) + 1)
+    found = first_undecodable(FileSource.from_bytes(data), "utf-8", skip=skip)
+    assert (found and (found.offset, found.byte, found.line)) == expected
+
+
+def test_seen_keys_remember_the_first_row_of_each_key_exactly():
+    seen = SeenKeys()
+    for row in range(2, 5002):
+        assert seen.first_row(f"K-{row}", row) == row
+    assert seen.first_row("K-2", 9000) == 2
+    assert seen.first_row("K-5001", 9001) == 5001
+    assert seen.first_row("K-50010", 9002) == 9002  # a longer key sharing a prefix is new
+    assert seen.first_row("", 9003) == 9003
+    assert seen.first_row("", 9004) == 9003
+    assert seen.first_row("\u00e9t\u00e9", 9005) == 9005
+    assert seen.first_row("\u00e9t\u00e9", 9006) == 9005
+    assert len(seen) == 5003
+
+
+def test_seen_keys_are_exact_when_hashes_collide(monkeypatch):
+    # Every key hashing alike: the bytes decide.
+    monkeypatch.setattr(seen_keys, "hash", lambda value: 42, raising=False)
+    seen = SeenKeys()
+    assert [seen.first_row(f"K{n}", n) for n in range(50)] == list(range(50))
+    assert seen.first_row("K7", 99) == 7
+
+
+def test_seen_keys_take_a_third_of_a_dict():
+    keys = [f"SKU-{number:08d}" for number in range(200_000)]
+    tracemalloc.start()
+    try:
+        seen = SeenKeys()
+        for row, key in enumerate(keys, start=2):
+            seen.first_row(key, row)
+        compact = tracemalloc.get_traced_memory()[0]
+        del seen
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        as_dict = {key.upper(): row for row, key in enumerate(keys, start=2)}
+        plain = tracemalloc.get_traced_memory()[0] - before
+        del as_dict
+    finally:
+        tracemalloc.stop()
+    assert compact / len(keys) < 45, compact
+    assert compact < plain / 2.5, (compact, plain)
