@@ -162,6 +162,9 @@ URL_RULES: dict[str, list[tuple[str, Needs]]] = {
     "jobs_exportjob_delete": [("GET", NOBODY)],
     "jobs_exportjob_progress": [("GET", SUPERUSERS)],
     "jobs_exportjob_download": [("GET", SUPERUSERS)],
+    # The matrix's export is done (for its download), so cancelling it answers with a
+    # message only; who cancels a running one: tests/jobs/test_export_job_progress.py.
+    "jobs_exportjob_cancel": [("POST", SUPERUSERS)],
 }
 # A job the user may not see answers 404, as a missing one does (nothing tells which job ids
 # exist); one they see but may not change answers 403.
@@ -269,6 +272,7 @@ ACTION_RULES: dict[tuple[str, str], Needs] = {
     ("auth.user", "reset_two_factor"): Needs(),
     # Offered on every staff user's job list; it cancels only jobs that list holds.
     ("jobs.importjob", "cancel_jobs"): STAFF,
+    ("jobs.exportjob", "cancel_jobs"): STAFF,
     # axes' own action has no permission of its own; only superusers see the changelist.
     ("axes.accessattempt", "cleanup_expired_attempts"): perms(
         "axes.view_accessattempt", "axes.change_accessattempt"

@@ -14,3 +14,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = json.loads(os.environ["TEST_WORKER_BROKER_OPTI
 DATABASES["default"]["NAME"] = os.environ["TEST_WORKER_DATABASE_NAME"]
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ["TEST_WORKER_EMAIL_DIR"]
+
+if os.environ.get("TEST_WORKER_CRASH_AFTER"):
+    import tests.crash_after_task  # noqa: F401  (connects its task_postrun receiver)

@@ -224,6 +224,12 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Exports of more rows than this run as jobs and are offered for download when written.
 BACKOFFICE_EXPORT_JOB_MIN_ROWS = env.int("BACKOFFICE_EXPORT_JOB_MIN_ROWS", default=50_000)
+# Export files are removed from storage this many hours after they were written (beat).
+BACKOFFICE_EXPORT_MAX_AGE_HOURS = env.int("BACKOFFICE_EXPORT_MAX_AGE_HOURS", default=24)
+# A validating, importing or exporting job whose worker showed no progress for this many
+# minutes is failed by beat's sweep (backoffice.kit.jobs.sweeper); a live worker writes
+# progress at least every few seconds.
+BACKOFFICE_JOB_STALLED_MINUTES = env.int("BACKOFFICE_JOB_STALLED_MINUTES", default=30)
 # Uploads of previews nobody confirmed are deleted after this many hours.
 BACKOFFICE_IMPORT_UPLOAD_MAX_AGE_HOURS = env.int(
     "BACKOFFICE_IMPORT_UPLOAD_MAX_AGE_HOURS", default=24
@@ -261,11 +267,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-# Celery beat: the daily low-stock digest (sent only with BACKOFFICE_ALERT_EMAILS=digest).
+# Celery beat: the daily low-stock digest (sent only with BACKOFFICE_ALERT_EMAILS=digest),
+# the sweep of jobs whose worker stopped, the purge of old export files and email records.
 CELERY_BEAT_SCHEDULE = {
     "alert-digest": {
         "task": "alerts.tasks.alert_digest_send",
         "schedule": crontab(hour=env.int("BACKOFFICE_DIGEST_HOUR", default=7), minute=0),
+    },
+    "jobs-stalled-sweep": {
+        "task": "backoffice.kit.jobs.tasks.jobs_stalled_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "jobs-files-purge": {
+        "task": "backoffice.kit.jobs.tasks.jobs_files_purge_task",
+        "schedule": crontab(minute=17),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(_CELERY_FOLDER / "beat-schedule")

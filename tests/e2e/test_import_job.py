@@ -34,7 +34,7 @@ def progress_values(page, timeout: float, seen: list[str]) -> list[str]:
     while time.monotonic() < deadline:
         if page.locator("#import-report").count():
             return seen
-        rows = page.locator(".import-progress-rows")
+        rows = page.locator(".job-progress-rows")
         try:
             text = rows.inner_text(timeout=1000) if rows.count() else ""
         except Exception:  # the page reloaded between count() and inner_text()
@@ -61,13 +61,13 @@ def test_a_large_import_shows_a_moving_progress_bar_then_the_preview_then_done(
 
         job = ImportJob.objects.get()
         expect(page).to_have_url(f"{reverse('admin:catalog_product_import')}?job={job.pk}")
-        bar = page.locator("#import-progress .progress-bar")
+        bar = page.locator("#job-progress .progress-bar")
         # The worker is counting: the bar shows a share of the rows.
         expect(bar).to_have_text(re.compile(r"[1-9]\d*%"), timeout=120_000)
         expect(page.locator("#import-job .card-title")).to_contain_text(
             f"Import job #{job.pk}: supplier.csv"
         )
-        seen = [page.locator(".import-progress-rows").inner_text()]
+        seen = [page.locator(".job-progress-rows").inner_text()]
         screenshot(page, "import_progress")
         seen = progress_values(page, timeout=300, seen=seen)
         assert len(set(seen)) >= 2, seen  # the bar moved while the worker validated

@@ -1,5 +1,6 @@
-"""A product importer that pauses after each chunk it writes and says so in a file, so a
-test can kill the worker in the middle of a confirmed import, deterministically.
+"""Product importers that pause after each chunk they write (or check) and say so in a file,
+so a test can kill the worker in the middle of an import (or its validation),
+deterministically.
 
 Imported by the worker process through the job's `importer` path; the marker folder comes
 from the environment the test gives the worker.
@@ -22,3 +23,14 @@ class SlowProductImporter(ProductImporter):
         written = len(list(folder.iterdir()))
         (folder / f"{os.getpid()}-{written + 1}").write_text(str(len(created) + len(updated)))
         time.sleep(PAUSE_SECONDS)
+
+
+class SlowCheckingProductImporter(ProductImporter):
+    """Pauses after each chunk it checks, in the preview's dry run too."""
+
+    def prepare(self, rows, report):
+        folder = Path(os.environ[MARKER_FOLDER])
+        checked = len(list(folder.iterdir()))
+        (folder / f"{os.getpid()}-{checked + 1}").write_text(str(len(rows)))
+        time.sleep(PAUSE_SECONDS)
+        return super().prepare(rows, report)

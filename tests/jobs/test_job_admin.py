@@ -231,3 +231,24 @@ def test_an_upload_with_the_broker_down_answers_and_leaves_a_queued_job(
     page = client.get(response.url).content.decode()
     assert "Waiting for a worker" in page
     assert "Cancel this import" in page
+
+
+def test_a_running_import_jobs_page_shows_the_shared_progress_bar_and_cancel(admin_client_for):
+    author = admin_client_for("Inventory managers", username="author")
+    job = ImportJobFactory(created_by=author.user, status="validating", rows_total=400)
+    ImportJob.objects.filter(pk=job.pk).update(rows_done=100)
+
+    page = author.get(reverse("admin:jobs_importjob_change", args=[job.pk])).content.decode()
+
+    assert 'id="job-progress"' in page
+    assert f'data-progress-url="{reverse("admin:jobs_importjob_progress", args=[job.pk])}"' in page
+    assert "100 of 400 rows" in page
+    assert "Import jobs lists it" in page
+    change_form_end = page.index("</form>", page.index('id="importjob_form"'))
+    cancel_form = page.index('id="job-cancel-form"')
+    assert cancel_form > change_form_end
+    assert reverse("admin:jobs_importjob_cancel", args=[job.pk]) in page[cancel_form:]
+    ImportJob.objects.filter(pk=job.pk).update(status="importing")
+    page = author.get(reverse("admin:jobs_importjob_change", args=[job.pk])).content.decode()
+    assert 'id="job-progress"' in page
+    assert "job-cancel-form" not in page  # too late to cancel

@@ -208,9 +208,13 @@ class Importer:
     def _plural(self) -> str:
         return str(self.model._meta.verbose_name_plural)
 
+    @classmethod
+    def lock_name(cls) -> str:
+        """The lock a confirmed import of this model holds for its whole transaction."""
+        return f"backoffice.kit.importing:{cls.model._meta.label_lower}"
+
     def _serialize(self) -> None:
-        name = f"backoffice.kit.importing:{self.model._meta.label_lower}"
-        if not transaction_lock_try(name=name, wait_seconds=self.lock_wait_seconds):
+        if not transaction_lock_try(name=self.lock_name(), wait_seconds=self.lock_wait_seconds):
             raise ImportFileError(
                 f"Another import of {self._plural()} is running, try again in a moment."
             )

@@ -8,7 +8,7 @@ is treated as missing, never opened (docs/architecture.md#the-import-engine).
 
 import os
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
@@ -68,16 +68,23 @@ def import_uploads_purge(*, older_than: timedelta | None = None) -> int:
     """Delete uploads left behind by previews nobody confirmed; return how many."""
     if older_than is None:
         older_than = timedelta(hours=settings.BACKOFFICE_IMPORT_UPLOAD_MAX_AGE_HOURS)
-    cutoff = timezone.now() - older_than
-    storage = upload_storage()
+    return len(
+        old_files_delete(
+            storage=upload_storage(), folder=UPLOAD_FOLDER, before=timezone.now() - older_than
+        )
+    )
+
+
+def old_files_delete(*, storage: Storage, folder: str, before: datetime) -> list[str]:
+    """Delete the files of `folder` in `storage` last modified before `before`; their paths."""
     try:
-        _folders, files = storage.listdir(UPLOAD_FOLDER)
+        _folders, files = storage.listdir(folder)
     except FileNotFoundError:
-        return 0
-    removed = 0
+        return []
+    removed = []
     for name in files:
-        path = f"{UPLOAD_FOLDER}/{name}"
-        if storage.get_modified_time(path) < cutoff:
+        path = f"{folder}/{name}"
+        if storage.get_modified_time(path) < before:
             storage.delete(path)
-            removed += 1
+            removed.append(path)
     return removed

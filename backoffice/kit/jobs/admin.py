@@ -2,7 +2,6 @@
 and download, each answering only for jobs the user may see (rules.py)."""
 
 from django.contrib import admin, messages
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
 from backoffice.kit.read_only import ReadOnlyAdminMixin
 
+from .exports import export_job_cancel, export_storage
 from .imports import import_job_cancel
 from .models import ExportJob, ImportJob
 from .rules import export_jobs_visible_to, import_jobs_visible_to
@@ -29,27 +29,89 @@ def _job_or_404(queryset, object_id: str):
 
 def job_progress(job: ImportJob | ExportJob) -> dict:
     """What the progress bar shows, as the JSON view answers it."""
-    total = job.rows_total
-    percent = min(100, round(100 * job.rows_done / total)) if total else None
     return {
         "id": job.pk,
         "status": job.status,
         "status_label": job.get_status_display(),
         "rows_done": job.rows_done,
-        "rows_total": total,
-        "percent": percent,
-        "finished": job.status not in type(job).RUNNING,
+        "rows_total": job.rows_total,
+        "percent": job.percent,
+        "finished": not job.is_running,
     }
 
 
 class ReadOnlyJobAdmin(ReadOnlyAdminMixin, DeclaredLookupsOnlyMixin, admin.ModelAdmin):
     """Jobs are written by the system: every staff user may open the list, which holds only
-    the jobs they may see; nobody adds, edits or deletes one."""
+    the jobs they may see; nobody adds, edits or deletes one. Both kinds share the progress
+    JSON view (the bar's include, admin/jobs/progress.html, polls it) and the cancel button,
+    action and view; each kind names its rule of who sees what (`visible_to`) and how it is
+    cancelled (`cancel_job`)."""
 
     list_select_related = ("created_by", "content_type")
     list_filter = ("status",)
     date_hierarchy = None
     show_full_result_count = False
+    actions = ["cancel_jobs"]
+
+    @staticmethod
+    def visible_to(*, user):
+        raise NotImplementedError
+
+    @staticmethod
+    def cancel_job(*, job) -> bool:
+        raise NotImplementedError
+
+    def get_queryset(self, request: HttpRequest):
+        return self.visible_to(user=request.user).select_related("created_by", "content_type")
+
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        # Offered to every staff user; each job is then one the user may see (get_queryset).
+        return self.has_module_permission(request)
+
+    @admin.action(description="Cancel selected jobs not yet finished", permissions=["cancel"])
+    def cancel_jobs(self, request: HttpRequest, queryset) -> None:
+        cancelled = sum(self.cancel_job(job=job) for job in queryset)
+        skipped = len(queryset) - cancelled
+        self.message_user(request, f"{cancelled} job(s) cancelled.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} job(s) were too far along or finished already and were left alone.",
+                messages.WARNING,
+            )
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/progress/",
+                self.admin_site.admin_view(require_safe(self.progress_view)),
+                name=f"{name}_progress",
+            ),
+            path(
+                "<path:object_id>/cancel/",
+                self.admin_site.admin_view(require_POST(self.cancel_view)),
+                name=f"{name}_cancel",
+            ),
+            *super().get_urls(),
+        ]
+
+    def progress_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
+        """The progress bar polls this (admin_view adds never_cache)."""
+        return JsonResponse(job_progress(_job_or_404(self.get_queryset(request), object_id)))
+
+    def cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
+        job = _job_or_404(self.get_queryset(request), object_id)
+        if self.cancel_job(job=job):
+            self.message_user(request, f"{job} cancelled.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request, f"{job} is too far along or finished: it cannot be cancelled.",
+                messages.ERROR,
+            )  # fmt: skip
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[job.pk])
+        )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_staff
@@ -85,7 +147,6 @@ class ImportJobAdmin(ReadOnlyJobAdmin):
         "created_at", "finished_at",
     )  # fmt: skip
     list_display_links = ("id", "file_name")
-    actions = ["cancel_jobs"]
     change_form_template = "admin/jobs/importjob/change_form.html"
     fields = (
         "status", "content_type", "file_name", "file_size", "source", "created_by",
@@ -94,14 +155,8 @@ class ImportJobAdmin(ReadOnlyJobAdmin):
         "created_at", "started_at", "validated_at", "finished_at",
     )  # fmt: skip
 
-    def get_queryset(self, request: HttpRequest):
-        return import_jobs_visible_to(user=request.user).select_related(
-            "created_by", "content_type"
-        )
-
-    def has_cancel_permission(self, request: HttpRequest) -> bool:
-        # Offered to every staff user; each job is then one the user may see (get_queryset).
-        return self.has_module_permission(request)
+    visible_to = staticmethod(import_jobs_visible_to)
+    cancel_job = staticmethod(import_job_cancel)
 
     @admin.display(description="new / updated / unchanged / invalid")
     def totals(self, job: ImportJob) -> str:
@@ -109,47 +164,6 @@ class ImportJobAdmin(ReadOnlyJobAdmin):
             return "—"
         counts = (job.total_new, job.total_updated, job.total_unchanged, job.total_invalid)
         return " / ".join(f"{count:,}" for count in counts)
-
-    @admin.action(description="Cancel selected jobs not yet importing", permissions=["cancel"])
-    def cancel_jobs(self, request: HttpRequest, queryset) -> None:
-        cancelled = sum(import_job_cancel(job=job) for job in queryset)
-        skipped = len(queryset) - cancelled
-        self.message_user(request, f"{cancelled} job(s) cancelled.", messages.SUCCESS)
-        if skipped:
-            self.message_user(
-                request,
-                f"{skipped} job(s) were importing or finished already and were left alone.",
-                messages.WARNING,
-            )
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/progress/",
-                self.admin_site.admin_view(require_safe(self.progress_view)),
-                name="jobs_importjob_progress",
-            ),
-            path(
-                "<path:object_id>/cancel/",
-                self.admin_site.admin_view(require_POST(self.cancel_view)),
-                name="jobs_importjob_cancel",
-            ),
-            *super().get_urls(),
-        ]
-
-    def progress_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
-        """The import page's progress bar polls this (admin_view adds never_cache)."""
-        return JsonResponse(job_progress(_job_or_404(self.get_queryset(request), object_id)))
-
-    def cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
-        job = _job_or_404(self.get_queryset(request), object_id)
-        if import_job_cancel(job=job):
-            self.message_user(request, f"{job} cancelled.", messages.SUCCESS)
-        else:
-            self.message_user(
-                request, f"{job} is importing or finished: it cannot be cancelled.", messages.ERROR
-            )
-        return HttpResponseRedirect(reverse("admin:jobs_importjob_change", args=[job.pk]))
 
 
 @admin.register(ExportJob)
@@ -164,25 +178,18 @@ class ExportJobAdmin(ReadOnlyJobAdmin):
         "message", "created_at", "started_at", "finished_at",
     )  # fmt: skip
 
-    def get_queryset(self, request: HttpRequest):
-        return export_jobs_visible_to(user=request.user).select_related(
-            "created_by", "content_type"
-        )
+    visible_to = staticmethod(export_jobs_visible_to)
+    cancel_job = staticmethod(export_job_cancel)
 
     @admin.display(description="file")
     def download(self, job: ExportJob) -> str:
-        if job.status != ExportJob.Status.DONE:
+        if job.status != ExportJob.Status.DONE or not job.file:
             return job.file_name or "—"
         url = reverse("admin:jobs_exportjob_download", args=[job.pk])
         return format_html('<a href="{}">{}</a>', url, job.file_name)
 
     def get_urls(self):
         return [
-            path(
-                "<path:object_id>/progress/",
-                self.admin_site.admin_view(require_safe(self.progress_view)),
-                name="jobs_exportjob_progress",
-            ),
             path(
                 "<path:object_id>/download/",
                 self.admin_site.admin_view(require_safe(self.download_view)),
@@ -191,15 +198,14 @@ class ExportJobAdmin(ReadOnlyJobAdmin):
             *super().get_urls(),
         ]
 
-    def progress_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
-        return JsonResponse(job_progress(_job_or_404(self.get_queryset(request), object_id)))
-
     def download_view(self, request: HttpRequest, object_id: str) -> FileResponse:
         job = _job_or_404(self.get_queryset(request), object_id)
-        if job.status != ExportJob.Status.DONE or not job.file:
+        if job.status != ExportJob.Status.DONE:
             raise Http404("This export is not ready.")
         try:
-            handle = default_storage.open(job.file, "rb")
+            if not job.file:
+                raise FileNotFoundError(job.pk)  # purged (export_files_purge)
+            handle = export_storage().open(job.file, "rb")
         except FileNotFoundError:
             raise Http404("This export file has been removed.") from None
         return FileResponse(handle, as_attachment=True, filename=job.file_name)

@@ -9,20 +9,23 @@ the admin's queryset applies as it did in the request.
 import logging
 import os
 import tempfile
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
-from django.core.files.storage import default_storage
-from django.db.models import Model
+from django.core.files.storage import Storage, default_storage
+from django.db.models import F, Model
 from django.test import RequestFactory
 from django.utils import timezone
 
 from backoffice.kit.importing.exporting import csv_lines, export_rows, xlsx_write
+from backoffice.kit.importing.storage import old_files_delete
 
 from .models import ExportJob
-from .progress import ProgressWriter
+from .progress import JobCancelled, ProgressWriter
 
 logger = logging.getLogger(__name__)
 Status = ExportJob.Status
@@ -45,23 +48,56 @@ def export_job_create(
     return job
 
 
+def export_storage() -> Storage:
+    """Where export files are written, served from and purged: one storage for all three."""
+    return default_storage
+
+
 def export_job_run(*, job_id: int) -> None:
+    now = timezone.now()
     if not ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.EXPORTING, started_at=timezone.now()
+        status=Status.EXPORTING, started_at=now, progress_at=now
     ):
-        return  # running or finished: a second delivery changes nothing
+        return  # running, finished or cancelled: a second delivery changes nothing
     job = ExportJob.objects.select_related("created_by", "content_type").get(pk=job_id)
     try:
         name = _write_export(job)
+    except JobCancelled:
+        return  # cancelled while writing: the temporary file goes with it
     except Exception:
         logger.exception("Export job %s failed", job_id)
-        ExportJob.objects.filter(pk=job_id).update(
+        ExportJob.objects.filter(pk=job_id, status=Status.EXPORTING).update(
             status=Status.FAILED, finished_at=timezone.now(), message="The export failed."
         )
         raise
-    ExportJob.objects.filter(pk=job_id, status=Status.EXPORTING).update(
-        status=Status.DONE, file=name, finished_at=timezone.now()
+    if not ExportJob.objects.filter(pk=job_id, status=Status.EXPORTING).update(
+        status=Status.DONE, file=name, rows_done=F("rows_total"), finished_at=timezone.now()
+    ):
+        export_storage().delete(name)  # cancelled (or failed by the sweeper) meanwhile
+
+
+def export_job_cancel(*, job: ExportJob) -> bool:
+    """Cancel an export whose file is not written yet; False if it is too late."""
+    return bool(
+        ExportJob.objects.filter(pk=job.pk, status__in=ExportJob.CANCELLABLE).update(
+            status=Status.CANCELLED, finished_at=timezone.now()
+        )
     )
+
+
+def export_files_purge(*, older_than: timedelta | None = None) -> int:
+    """Remove export files older than BACKOFFICE_EXPORT_MAX_AGE_HOURS from export storage
+    (any file there, a job's or one left by a cancelled export); their jobs say so."""
+    if older_than is None:
+        older_than = timedelta(hours=settings.BACKOFFICE_EXPORT_MAX_AGE_HOURS)
+    removed = old_files_delete(
+        storage=export_storage(), folder=EXPORT_FOLDER, before=timezone.now() - older_than
+    )
+    hours = round(older_than.total_seconds() / 3600)
+    ExportJob.objects.filter(status=Status.DONE, file__in=removed).update(
+        file="", message=f"The file was removed {hours} hours after it was written; export again."
+    )
+    return len(removed)
 
 
 def _write_export(job: ExportJob) -> str:
@@ -92,6 +128,7 @@ def _write_export(job: ExportJob) -> str:
         else:
             for line in csv_lines(rows):
                 handle.write(line)
+        progress.write()  # a last check: an export cancelled at the end is not saved
         handle.seek(0)
         name = f"{EXPORT_FOLDER}/{os.urandom(16).hex()}.{file_format.get_extension()}"
-        return default_storage.save(name, File(handle))
+        return export_storage().save(name, File(handle))

@@ -97,7 +97,7 @@ def import_job_validate(*, job_id: int) -> None:
             importer=_importer(job), data=data, name=job.file_name, dry_run=True, progress=progress
         )
     except JobCancelled:
-        _remove_upload(job)
+        remove_upload(job)
         return
     except Exception:
         logger.exception("Validation of import job %s failed", job_id)
@@ -105,9 +105,9 @@ def import_job_validate(*, job_id: int) -> None:
         raise
     status = Status.FAILED if report.has_errors else Status.READY
     if not _finish(job, from_status=Status.VALIDATING, status=status, report=report):
-        _remove_upload(job)  # cancelled at the last moment
+        remove_upload(job)  # cancelled at the last moment
     elif report.has_errors:
-        _remove_upload(job)
+        remove_upload(job)
 
 
 def import_job_confirm(*, job_id: int, user: AbstractBaseUser) -> bool:
@@ -137,7 +137,7 @@ def import_job_run(*, job_id: int) -> None:
             "was interrupted); nothing was written. Upload the file again."
         )
         _finish(job, from_status=Status.IMPORTING, status=Status.FAILED, message=message)
-        _remove_upload(job)
+        remove_upload(job)
         return
     data = _read_upload(job, from_status=Status.IMPORTING)
     if data is None:
@@ -178,7 +178,7 @@ def import_job_run(*, job_id: int) -> None:
         raise
     finally:
         progress.close()
-    _remove_upload(job)
+    remove_upload(job)
     _notify_author(job_id)
 
 
@@ -190,7 +190,7 @@ def import_job_cancel(*, job: ImportJob, keep_upload: bool = False) -> bool:
         status=Status.CANCELLED, finished_at=timezone.now(), **handed_over
     )
     if cancelled and job.status != Status.VALIDATING and not keep_upload:
-        _remove_upload(job)  # a validating worker removes it when it notices
+        remove_upload(job)  # a validating worker removes it when it notices
     return bool(cancelled)
 
 
@@ -299,7 +299,7 @@ def _read_upload(job: ImportJob, *, from_status: str) -> FileSource | None:
         return None
 
 
-def _remove_upload(job: ImportJob) -> None:
+def remove_upload(job: ImportJob) -> None:
     if job.upload:
         with contextlib.suppress(FileNotFoundError):  # a name that is not an upload's
             ImportUploadStorage(name=job.upload).remove()

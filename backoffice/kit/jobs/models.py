@@ -16,7 +16,31 @@ class JobStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class ImportJob(models.Model):
+class JobStateMixin:
+    """Where a job stands, for both kinds: the progress bar and the cancel button read these."""
+
+    RUNNING: tuple[str, ...]
+    CANCELLABLE: tuple[str, ...]
+    status: str
+    rows_done: int
+    rows_total: int | None
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def is_cancellable(self) -> bool:
+        return self.status in self.CANCELLABLE
+
+    @property
+    def percent(self) -> int | None:
+        if not self.rows_total:
+            return None
+        return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class ImportJob(JobStateMixin, models.Model):
     """One uploaded file on its way: queued → validating → ready → importing → done."""
 
     Status = JobStatus
@@ -77,20 +101,6 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"Import #{self.pk}: {self.file_name}"
 
-    @property
-    def is_running(self) -> bool:
-        return self.status in self.RUNNING
-
-    @property
-    def is_cancellable(self) -> bool:
-        return self.status in self.CANCELLABLE
-
-    @property
-    def percent(self) -> int | None:
-        if not self.rows_total:
-            return None
-        return min(100, round(100 * self.rows_done / self.rows_total))
-
 
 class ImportColumnMapping(models.Model):
     """The columns a person last chose for a model's file, offered again on their next
@@ -113,7 +123,7 @@ class ImportColumnMapping(models.Model):
         return f"Column mapping of {self.content_type.name}"
 
 
-class ExportJob(models.Model):
+class ExportJob(JobStateMixin, models.Model):
     """An export too large for one request, written to a file offered for download."""
 
     class Status(models.TextChoices):
@@ -121,8 +131,12 @@ class ExportJob(models.Model):
         EXPORTING = "exporting", "Exporting"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
 
     RUNNING = (Status.QUEUED, Status.EXPORTING)
+    # Until its file is written, an export may be cancelled (the worker stops at its next
+    # progress write).
+    CANCELLABLE = RUNNING
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     created_by = models.ForeignKey(
@@ -146,3 +160,15 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Export #{self.pk}: {self.file_name or self.content_type.name}"
+
+
+class SentEmail(models.Model):
+    """An email a task has sent, by a key naming what it was (the task's message, or an
+    import job's notice): a second delivery of the same task finds it and sends nothing
+    (docs/architecture.md#background-jobs)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

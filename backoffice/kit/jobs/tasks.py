@@ -5,7 +5,7 @@ import smtplib
 
 from celery import shared_task
 
-from . import exports, imports, notices
+from . import emails, exports, imports, notices, sweeper
 
 
 @shared_task
@@ -30,4 +30,21 @@ def export_job_run_task(job_id: int) -> None:
     max_retries=7,
 )
 def import_job_email_task(job_id: int) -> int:
-    return notices.import_job_email_send(job_id=job_id)
+    # One email per job, however often the task is delivered or enqueued.
+    return emails.email_send_once(
+        key=f"import-job-email:{job_id}",
+        send=lambda: notices.import_job_email_send(job_id=job_id),
+    )
+
+
+@shared_task
+def jobs_stalled_sweep_task() -> int:
+    """Celery beat, every few minutes: fail the running jobs whose worker stopped."""
+    return sweeper.jobs_stalled_fail()
+
+
+@shared_task
+def jobs_files_purge_task() -> int:
+    """Celery beat, hourly: export files past BACKOFFICE_EXPORT_MAX_AGE_HOURS, and the
+    sent-email records past every retry."""
+    return exports.export_files_purge() + emails.sent_emails_purge()

@@ -1,17 +1,18 @@
-// The import page's progress bar: polls the job's JSON view (data-progress-url) twice a second,
-// shows rows and percentage, and reloads the page when the step ends (the preview, the result
-// or the failure is then rendered by the server). Plain JavaScript, no framework.
+// A job's progress bar (template admin/jobs/progress.html, for imports and exports): polls the
+// job's JSON view (data-progress-url) twice a second, shows rows and percentage, and reloads the
+// page when the job's status changes (the next step, the preview, the result or the failure is
+// then rendered by the server). Plain JavaScript, no framework.
 (function () {
   "use strict";
-  var box = document.getElementById("import-progress");
+  var box = document.getElementById("job-progress");
   if (!box) {
     return;
   }
   var bar = box.querySelector(".progress-bar");
   var meter = box.querySelector(".progress");
-  var rows = box.querySelector(".import-progress-rows");
-  var status = document.querySelector(".import-job-status");
-  var step = box.querySelector(".import-progress-step");
+  var rows = box.querySelector(".job-progress-rows");
+  var status = document.querySelector(".job-status");
+  var shownStatus = box.dataset.status;
   var number = new Intl.NumberFormat("en-US");
 
   function show(job) {
@@ -28,10 +29,6 @@
       meter.setAttribute("aria-valuenow", String(job.percent));
       rows.textContent = number.format(job.rows_done) + " of " + number.format(job.rows_total) + " rows";
     }
-    if (job.status === "validating" && step) {
-      step.textContent = "Checking every row; nothing is written yet.";
-    }
-    box.dataset.status = job.status;
   }
 
   function poll() {
@@ -42,7 +39,7 @@
       .then(function (job) {
         if (job) {
           show(job);
-          if (job.finished) {
+          if (job.finished || job.status !== shownStatus) {
             window.location.reload();
             return;
           }
