@@ -165,3 +165,25 @@ def test_export_files_older_than_the_setting_are_removed_from_export_storage(set
     page = exporter.get(url("change", old)).content.decode()
     assert "Download" not in page
     assert export_files_purge(older_than=timedelta(hours=1)) == 0
+
+
+def test_beats_hourly_purge_removes_old_exports_uploads_and_email_records(exporter):
+    from backoffice.kit.importing.storage import ImportUploadStorage
+    from backoffice.kit.jobs.models import SentEmail
+    from backoffice.kit.jobs.tasks import jobs_files_purge_task
+
+    export = ExportJobFactory(created_by=exporter.user, done=True)
+    upload = ImportUploadStorage()
+    upload.save(b"sku\nA\n")
+    storage = export_storage()
+    two_days_ago = time.time() - 48 * 3600
+    for name in (export.file, upload.path):
+        os.utime(storage.path(name), (two_days_ago, two_days_ago))
+    record = SentEmail.objects.create(key="long-ago")
+    SentEmail.objects.filter(pk=record.pk).update(sent_at=record.sent_at - timedelta(days=8))
+
+    assert jobs_files_purge_task.delay().get() == 3
+
+    assert not storage.exists(export.file)
+    assert not storage.exists(upload.path)
+    assert not SentEmail.objects.exists()

@@ -5,6 +5,8 @@ import smtplib
 
 from celery import shared_task
 
+from backoffice.kit.importing.storage import import_uploads_purge
+
 from . import emails, exports, imports, notices, sweeper
 
 
@@ -45,6 +47,7 @@ def jobs_stalled_sweep_task() -> int:
 
 @shared_task
 def jobs_files_purge_task() -> int:
-    """Celery beat, hourly: export files past BACKOFFICE_EXPORT_MAX_AGE_HOURS, and the
-    sent-email records past every retry."""
-    return exports.export_files_purge() + emails.sent_emails_purge()
+    """Celery beat, hourly: export files past BACKOFFICE_EXPORT_MAX_AGE_HOURS, uploads nobody
+    confirmed past BACKOFFICE_IMPORT_UPLOAD_MAX_AGE_HOURS, sent-email records past every
+    retry."""
+    return exports.export_files_purge() + import_uploads_purge() + emails.sent_emails_purge()
