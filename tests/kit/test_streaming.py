@@ -13,7 +13,7 @@ from backoffice.kit.importing.reading import read_table
 from backoffice.kit.importing.seen_keys import SeenKeys
 from backoffice.kit.importing.source import FileSource, first_undecodable
 from backoffice.kit.importing.storage import ImportUploadStorage
-from backoffice.kit.jobs.imports import estimate_rows
+from backoffice.kit.jobs.import_reports import estimate_rows
 
 
 def products_file(path, rows: int) -> None:

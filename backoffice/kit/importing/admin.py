@@ -24,7 +24,8 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
 from import_export.signals import post_import
 
-from backoffice.kit.jobs.imports import import_job_confirm, import_job_create, import_job_report
+from backoffice.kit.jobs.import_reports import import_job_report
+from backoffice.kit.jobs.imports import import_job_confirm, import_job_create
 from backoffice.kit.jobs.models import ImportJob
 from backoffice.kit.jobs.queue import enqueue_after_commit
 from backoffice.kit.jobs.tasks import import_job_validate_task

@@ -12,7 +12,6 @@ start, exactly once.
 
 import contextlib
 import logging
-from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -26,20 +25,11 @@ from django.utils.module_loading import import_string
 from backoffice.kit.actor import acting_as
 from backoffice.kit.admin_log import CHANGE, admin_log_entry
 from backoffice.kit.importing.engine import Importer, file_import
-from backoffice.kit.importing.reading import format_for
-from backoffice.kit.importing.report import (
-    INVALID,
-    KIND_LABELS,
-    NEW,
-    SKIP,
-    UPDATE,
-    ImportReport,
-    RowError,
-    RowSample,
-)
+from backoffice.kit.importing.report import ImportReport
 from backoffice.kit.importing.source import FileSource, as_source
 from backoffice.kit.importing.storage import ImportUploadStorage
 
+from .import_reports import UNEXPECTED, estimate_rows, report_fields
 from .models import ImportJob
 from .progress import JobCancelled, ProgressWriter
 
@@ -221,62 +211,6 @@ def import_job_record(
     return job, report
 
 
-# --- the job's report ----------------------------------------------------------------------
-
-UNEXPECTED = "The import stopped on an unexpected error; nothing was written."
-_TOTAL_FIELDS = {
-    NEW: "total_new",
-    UPDATE: "total_updated",
-    SKIP: "total_unchanged",
-    INVALID: "total_invalid",
-}
-
-
-def _report_fields(report: ImportReport) -> dict[str, Any]:
-    rows = sum(report.totals.values())
-    return {
-        **{field: report.totals[kind] for kind, field in _TOTAL_FIELDS.items()},
-        "rows_total": rows,
-        "rows_done": rows,
-        "error_count": report.error_count,
-        "notes": list(report.notes),
-        "errors": [asdict(error) for error in report.errors],
-        "samples": {
-            kind: [asdict(sample) for sample in samples] for kind, samples in report.samples.items()
-        },
-    }
-
-
-def import_job_report(job: ImportJob) -> ImportReport:
-    """The preview or result of a validated job, as the import page shows a report."""
-    return ImportReport(
-        model_name=str(job.content_type.model_class()._meta.verbose_name_plural),
-        dry_run=job.status != Status.DONE,
-        totals={kind: getattr(job, field) for kind, field in _TOTAL_FIELDS.items()},
-        samples={
-            kind: [RowSample(**sample) for sample in job.samples.get(kind, [])]
-            for kind in KIND_LABELS
-        },
-        errors=[RowError(**error) for error in job.errors],
-        error_count=job.error_count,
-        notes=list(job.notes),
-        written=job.status == Status.DONE,
-    )
-
-
-def estimate_rows(data: bytes | FileSource, name: str) -> int | None:
-    """Data rows of a CSV file by its line breaks (exact unless cells hold line breaks),
-    counted chunk by chunk; None for XLSX, whose rows are known once read."""
-    if format_for(name) != "csv":
-        return None
-    lines, last = 0, b""
-    for chunk in as_source(data).chunks():
-        lines += chunk.count(b"\n")
-        last = chunk[-1:]
-    lines += 0 if last in (b"\n", b"") else 1
-    return max(lines - 1, 0)
-
-
 # --- helpers -------------------------------------------------------------------------------
 
 
@@ -316,7 +250,7 @@ def _finish(
     now = timezone.now()
     fields: dict[str, Any] = {"status": status, "message": message}
     if report is not None:
-        fields.update(_report_fields(report))
+        fields.update(report_fields(report))
     if status == Status.READY:
         fields["validated_at"] = now
     else:
