@@ -230,30 +230,30 @@ class Importer:
             raise ImportFileError("The file is empty.")
         layout = self._read_header(first[1])
         report.notes.extend(layout.notes(plural=self._plural()))
-        seen = SeenKeys()  # compact: a 1M-row file's keys in ~35 MB
-        chunk: list[ParsedRow] = []
-        data_rows = 0
-        for number, cells in table:
-            if not "".join(map(str, cells)).strip():
-                continue  # blank lines (a trailing newline, spreadsheet padding)
-            data_rows += 1
-            row = self._parse(number, cells, report)
-            if row is None:
-                report.totals[INVALID] += 1
-                continue
-            key = row.values[self.key]
-            first_row = seen.first_row(self.match_key(key), number)
-            if first_row != number:
-                message = f"Duplicate: the same {self.key} is on row {first_row}."
-                report.add_error(RowError(number, self.key, key, message))
-                report.totals[INVALID] += 1
-                continue
-            chunk.append(row)
-            if len(chunk) == CHUNK_SIZE:
-                self._process(chunk, report)
-                if progress:
-                    progress(len(chunk))
-                chunk = []
+        with SeenKeys() as seen:
+            chunk: list[ParsedRow] = []
+            data_rows = 0
+            for number, cells in table:
+                if not "".join(map(str, cells)).strip():
+                    continue  # blank lines (a trailing newline, spreadsheet padding)
+                data_rows += 1
+                row = self._parse(number, cells, report)
+                if row is None:
+                    report.totals[INVALID] += 1
+                    continue
+                key = row.values[self.key]
+                first_row = seen.first_row(self.match_key(key), number)
+                if first_row != number:
+                    message = f"Duplicate: the same {self.key} is on row {first_row}."
+                    report.add_error(RowError(number, self.key, key, message))
+                    report.totals[INVALID] += 1
+                    continue
+                chunk.append(row)
+                if len(chunk) == CHUNK_SIZE:
+                    self._process(chunk, report)
+                    if progress:
+                        progress(len(chunk))
+                    chunk = []
         if chunk:
             self._process(chunk, report)
             if progress:
