@@ -6,13 +6,24 @@ anyone who can open the list learn a stored hash one character at a time. With
 DeclaredLookupsOnlyMixin a list accepts its list_filter and date_hierarchy parameters and
 nothing else (search goes through `q`); anything else is a DisallowedModelAdminLookup, which
 Django answers with 400.
+
+The values a change list is given must be ones its fields can hold, or the database would
+fail on them (500): a filter value beyond the database's integer range or whose time zone
+shift leaves the calendar, a year the calendar has not, a NUL character; an action's or a
+list edit's row that is no primary key. They answer 400 too (docs/security.md).
 """
 
+import datetime
+import re
+
 from django.contrib.admin import SimpleListFilter
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.widgets import url_params_from_lookup_dict
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
+from django.db.models import Field, IntegerField, Model
 from django.db.models.constants import LOOKUP_SEP
+from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest
 
 # The final parts Django's own list filters and date_hierarchy put after a declared field:
@@ -23,6 +34,11 @@ FILTER_LOOKUPS = frozenset(
     {"exact", "isnull", "isempty", "gte", "gt", "lt", "lte", "in", "year", "month", "day"}
 )
 SECRET_FIELDS = frozenset({"password"})
+# Dates and times a day inside the calendar's ends, so that no time zone shift (the value's
+# own offset, the database's UTC) takes one outside it; the date parts' ranges.
+EARLIEST = datetime.datetime.min + datetime.timedelta(days=1)
+LATEST = datetime.datetime.max - datetime.timedelta(days=1)
+DATE_PARTS = {"year": (EARLIEST.year + 1, LATEST.year - 1), "month": (1, 12), "day": (1, 31)}
 
 
 def declared_filter_parameters(model_admin, request: HttpRequest | None) -> tuple[set, set]:
@@ -55,31 +71,101 @@ def lookup_is_declared(model_admin, lookup: str, value, request: HttpRequest | N
         if (lookup, value) in url_params_from_lookup_dict(fk_lookup).items():
             return True
     paths, parameters = declared_filter_parameters(model_admin, request)
-    if lookup in parameters or lookup in paths:
+    if "\x00" in str(value):  # no field holds one; PostgreSQL refuses it in any text
+        return False
+    if lookup in parameters:
         return True
     for path in paths:
         prefix = path + LOOKUP_SEP
-        if not lookup.startswith(prefix):
+        if lookup != path and not lookup.startswith(prefix):
             continue
-        rest = lookup.removeprefix(prefix).split(LOOKUP_SEP)
+        rest = lookup.removeprefix(prefix).split(LOOKUP_SEP) if lookup != path else ["exact"]
         try:
             field = get_fields_from_path(model_admin.model, path)[-1]
         except FieldDoesNotExist:
             continue
-        if field.is_relation and rest[0] in {field.target_field.name, "pk"}:
-            rest = rest[1:]
+        if field.is_relation:
+            if rest[0] in {field.target_field.name, "pk"}:
+                rest = rest[1:] or ["exact"]
+            field = field.target_field
         if len(rest) == 1 and rest[0] in FILTER_LOOKUPS:
-            return True
+            return filter_value_fits(field, rest[0], str(value))
     return False
 
 
+def filter_value_fits(field: Field, lookup: str, value: str) -> bool:
+    """Whether the database can compare `field` with this URL value: an integer in its
+    range, a date or time a day inside the calendar, a date part in its range. A value the
+    field cannot parse is left to Django, which refuses it as before."""
+    if lookup in DATE_PARTS:
+        low, high = DATE_PARTS[lookup]
+        return value.isascii() and value.isdigit() and low <= int(value) <= high
+    if lookup in ("isnull", "isempty") or not value:
+        return True
+    for raw in value.split(",") if lookup == "in" else [value]:
+        try:
+            parsed = field.to_python(raw)
+        except (ValidationError, ValueError, TypeError):
+            continue  # Django's own answer (a 400 or the list's "?e=1")
+        if not value_in_range(field, parsed):
+            return False
+    return True
+
+
+def value_in_range(field: Field, value) -> bool:
+    if isinstance(value, datetime.datetime):
+        return EARLIEST <= value.replace(tzinfo=None) <= LATEST
+    if isinstance(value, datetime.date):
+        return EARLIEST.date() <= value <= LATEST.date()
+    if isinstance(field, IntegerField) and isinstance(value, int):
+        try:  # the database's range (Django's validators for every integer field)
+            field.run_validators(value)
+        except ValidationError:
+            return False
+    return True
+
+
+def pk_value(model: type[Model], raw: str):
+    """A primary key value from a form (selected rows), or None if no row can have it."""
+    pk = model._meta.pk
+    if "\x00" in raw:
+        return None
+    try:
+        value = pk.to_python(raw)
+    except (ValidationError, ValueError, TypeError):
+        return None
+    if value is None or not value_in_range(pk, value):
+        return None
+    return value
+
+
 class DeclaredLookupsOnlyMixin:
-    """For every ModelAdmin: URL filters only through its declared list filters."""
+    """For every ModelAdmin: URL filters only through its declared list filters, with values
+    its fields can hold; actions and list edits only on rows that can exist."""
 
     def lookup_allowed(self, lookup: str, value, request: HttpRequest | None = None) -> bool:
         return lookup_is_declared(self, lookup, value, request) and super().lookup_allowed(
             lookup, value, request
         )
+
+    def response_action(self, request: HttpRequest, queryset):
+        # Django filters the queryset by the posted rows: one no row can have is a 400.
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if any(pk_value(self.model, raw) is None for raw in selected):
+            raise BadRequest("The selected rows are not valid.")
+        return super().response_action(request, queryset)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        # A list edit's rows, as Django's list-edit formset names them.
+        if request.method == "POST" and "_save" in request.POST and self.list_editable:
+            pattern = re.compile(
+                rf"{re.escape(BaseModelFormSet.get_default_prefix())}-\d+-"
+                rf"{re.escape(self.opts.pk.name)}"
+            )
+            for name, raw in request.POST.items():
+                if pattern.fullmatch(name) and pk_value(self.model, raw) is None:
+                    raise BadRequest("The edited rows are not valid.")
+        return super().changelist_view(request, extra_context)
 
 
 def register_declared_lookups_only(site, models) -> None:

@@ -6,7 +6,7 @@ export job and offered for download (docs/architecture.md#background-jobs)."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.forms import MultipleChoiceField, MultipleHiddenInput
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -15,6 +15,7 @@ from import_export.admin import ExportActionMixin
 from import_export.signals import post_export
 
 from backoffice.kit.jobs.exports import export_job_create
+from backoffice.kit.lookups import pk_value
 
 from .export_page import BulkExportForm, export_scope
 from .exporting import export_response
@@ -110,11 +111,8 @@ class StreamedExportMixin(ExportActionMixin):
 
     def _exportable_pks(self, request: HttpRequest, queryset) -> list:
         # Only the submitted pks are checked (not every pk in the table), so "export
-        # selected" stays cheap at 100k rows; a forged value is an invalid choice.
-        submitted = []
-        for value in request.POST.getlist("export_items"):
-            try:
-                submitted.append(self.opts.pk.to_python(value))
-            except ValidationError:
-                continue
+        # selected" stays cheap at 100k rows; a forged value (not a pk, or beyond the
+        # database's range) is an invalid choice.
+        submitted = [pk_value(self.model, value) for value in request.POST.getlist("export_items")]
+        submitted = [value for value in submitted if value is not None]
         return list(queryset.filter(pk__in=submitted).values_list("pk", flat=True))
