@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from backoffice.accounts.importers import UserImporter
+from backoffice.kit.importing.errors import ImportFileError
 from backoffice.kit.importing.mapping import (
     FileHeader,
     file_header_read,
@@ -500,3 +501,29 @@ def test_matching_again_is_for_the_author_of_a_ready_preview_only(admin_client_f
     late = owner.post(url, token)
     assert late.status_code == 302
     assert EXPIRED_UPLOAD in page_text(owner.get(late["Location"]))
+
+
+# --- a header too wide to offer -------------------------------------------------------------
+
+
+def wide_csv(columns: int) -> bytes:
+    return csv_bytes(",".join(f"c{n}" for n in range(columns)), ",".join("1" * columns))
+
+
+def test_a_header_wider_than_the_engine_reads_gets_no_mapping_step():
+    # 12,000 short headers fit in the 64 KB the step reads: offering each of them for each
+    # field took ~13 s of difflib and a 3 MB page per upload (a request any importer sends).
+    with pytest.raises(ImportFileError, match="at most 256 columns are read"):
+        file_header_read(data=wide_csv(257), file_format="csv", known=[])
+    assert len(file_header_read(data=wide_csv(256), file_format="csv", known=[]).titles) == 256
+
+
+def test_a_very_wide_supplier_file_is_refused_without_the_mapping_step(admin_client_for):
+    client = admin_client_for("Inventory managers")
+
+    response = preview(client, "catalog_product", wide_csv(12_000))
+
+    assert response.status_code == 200
+    assert "mapping_form" not in response.context
+    assert "Missing required column(s): sku" in report_text(response)
+    assert not Product.objects.exists()

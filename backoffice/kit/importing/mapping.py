@@ -12,6 +12,7 @@ from .columns import Column, header_key, header_titles, own_names, verbose_name
 from .errors import ImportFileError
 from .parsing import cell_text
 from .reading import SNIFF_CHARACTERS, read_table
+from .xlsx import MAX_COLUMNS
 
 # How alike a header and one of a column's names must be (difflib's ratio) to be offered.
 SIMILAR_ENOUGH = 0.6
@@ -34,6 +35,12 @@ def file_header_read(*, data: bytes, file_format: str, known: Sequence[str]) -> 
     table = read_table(data=data, file_format=file_format, known=known)
     # The first row is the header, as the engine reads it; the example skips blank rows.
     header = header_titles(next(table.rows, (1, []))[1])
+    if len(header) > MAX_COLUMNS:
+        # As an XLSX row: a header of thousands of columns would be offered for each field
+        # (difflib over every pair, a select of every header): no step, validation says why.
+        raise ImportFileError(
+            f"The header has {len(header):,} columns; at most {MAX_COLUMNS} columns are read."
+        )
     first = next((cells for _n, cells in table.rows if "".join(map(str, cells)).strip()), [])
     examples = [
         cell_text(first[position])[:EXAMPLE_CHARACTERS] if position < len(first) else ""
