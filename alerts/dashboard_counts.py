@@ -99,6 +99,13 @@ def _rows_between_part(model, field: str, since: datetime, until: datetime | Non
     return sql, params
 
 
+def _rows_part(queryset) -> tuple[str, list]:
+    """A scalar SELECT counting a queryset's rows, where no kept total fits (the deletion
+    records of the models one user may view)."""
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    return f"SELECT COUNT(*) FROM ({sql}) counted", list(params)
+
+
 def _dated_count_part(name: str, model, field: str, since: datetime, until: datetime | None):
     """The rows of `model` with `field` in [since, until) (until None: no end), exactly:
     whole quarter hours from DashboardCount, the part of a quarter hour at either end

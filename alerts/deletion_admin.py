@@ -24,7 +24,7 @@ from .deletions import SNAPSHOT_SECRET_FIELDS
 from .history_admin import ReadOnlyHistoryAdmin
 from .models import DeletionRecord
 from .receivers import TRACKED_MODELS
-from .rules import deletion_record_may_restore
+from .rules import deletion_record_may_restore, deletion_records_visible_to
 
 NOT_RESTORED_BADGE = format_html('<span class="badge text-bg-secondary">{}</span>', "No")
 
@@ -81,6 +81,14 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
     ]
     readonly_fields = fields
     actions = ["restore"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DeletionRecord]:
+        # The list, the record's page, restore and the actions: models the user may view.
+        # Who may view no record at all gets the admin's 403 (it looks the record up first).
+        records = super().get_queryset(request)
+        if not self.has_view_permission(request):
+            return records
+        return deletion_records_visible_to(user=request.user, records=records)
 
     def has_restore_permission(self, request: HttpRequest) -> bool:
         # Per record, the service checks the add permission on the deleted object's model.

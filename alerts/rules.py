@@ -1,5 +1,9 @@
-"""Who may restore which deletion record: the one check the record's page, the list action,
-the dashboard and the restore service ask (docs/architecture.md#restoring-a-deletion-record).
+"""Who may see and who may restore which deletion record: the one check the record's page,
+the list action, the dashboard and the restore service ask
+(docs/architecture.md#restoring-a-deletion-record).
+
+A record is a copy of the deleted object (an account's address, names and roles; an
+article's body): each user sees the records of the models they may view.
 
 Restoring needs the add permission on the deleted object's model; restoring an account also
 grants its superuser status, groups and single permissions, so backoffice.accounts.rules
@@ -8,15 +12,29 @@ decides whether the user may grant them.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.text import capfirst
 
 from backoffice.accounts.rules import user_restore_refusal
+from backoffice.kit.viewable import models_viewable_by
 
 from .models import DeletionRecord
 
 # What a deleted account's snapshot grants, read without loading the whole snapshot.
 ACCOUNT_GRANTS = ("is_superuser", "groups", "user_permissions")
+
+
+def deletion_records_visible_to(
+    *, user: AbstractBaseUser, records: QuerySet[DeletionRecord]
+) -> QuerySet[DeletionRecord]:
+    """The records of models `user` may view (all for a superuser), by a join on the content
+    type: no query beyond the permission cache."""
+    if user.is_active and user.is_superuser:
+        return records
+    viewable = Q(pk__in=[])
+    for app_label, model_name in models_viewable_by(user=user):
+        viewable |= Q(content_type__app_label=app_label, content_type__model=model_name)
+    return records.filter(viewable)
 
 
 def deletion_records_with_grants(records: QuerySet[DeletionRecord]) -> QuerySet[DeletionRecord]:

@@ -33,9 +33,14 @@ from .dashboard_counts import (
     _kept_count_part,
     _past_7_days,
     _raised_per_day_parts,
+    _rows_part,
 )
 from .models import DashboardCount, DeletionRecord, StockAlert
-from .rules import deletion_record_may_restore, deletion_records_with_grants
+from .rules import (
+    deletion_record_may_restore,
+    deletion_records_visible_to,
+    deletion_records_with_grants,
+)
 
 DASHBOARD_ALERTS = 10
 DASHBOARD_DELETIONS = 8
@@ -147,7 +152,12 @@ def dashboard_get(*, user: AbstractBaseUser) -> Dashboard:
         counted["out_of_stock_count"] = _kept_count_part(DashboardCount.Name.PRODUCTS_OUT_OF_STOCK)
     if can_view_deletions:
         since, until = _past_7_days()
-        counted["deletions_past_7_days"] = _deleted_between_part(since, until)
+        # A superuser's from the kept counts; anyone else's the records they may view.
+        counted["deletions_past_7_days"] = (
+            _deleted_between_part(since, until)
+            if user.is_superuser
+            else _rows_part(_visible(user, deleted_at__gte=since, deleted_at__lt=until))
+        )
         data["deletions_past_7_days_query"] = urlencode(
             {"deleted_at__gte": str(since), "deleted_at__lt": str(until)}
         )
@@ -181,7 +191,7 @@ def dashboard_get(*, user: AbstractBaseUser) -> Dashboard:
         # The snapshot is not shown here (an article's holds its whole body), nor the
         # deleting user beyond the username kept on the record.
         records = deletion_records_with_grants(
-            DeletionRecord.objects.select_related("content_type").defer("snapshot")
+            _visible(user).select_related("content_type").defer("snapshot")
         )
         record_url = object_url("admin:alerts_deletionrecord_change")
         restore_url = object_url("admin:alerts_deletionrecord_restore")
@@ -201,6 +211,10 @@ def dashboard_get(*, user: AbstractBaseUser) -> Dashboard:
     if data.get("finished_import_count"):
         data["finished_imports"] = import_jobs_finished_recently(user=user)
     return Dashboard(**data)
+
+
+def _visible(user: AbstractBaseUser, **filters) -> QuerySet[DeletionRecord]:
+    return deletion_records_visible_to(user=user, records=DeletionRecord.objects.filter(**filters))
 
 
 def _most_urgent_open_alerts() -> QuerySet:

@@ -13,6 +13,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from .moments import moment_ago, moment_display
+from .viewable import models_viewable_by
 
 __all__ = ["ADDITION", "CHANGE", "RecentAction", "admin_log_entry", "admin_log_recent"]
 
@@ -91,14 +92,8 @@ def admin_log_recent(*, user, limit: int = RECENT_ACTIONS) -> list[RecentAction]
 
 
 def _viewable_content_types(user) -> list[ContentType]:
-    models = []
-    for permission in user.get_all_permissions():
-        app_label, _, codename = permission.partition(".")
-        action, _, model_name = codename.partition("_")
-        if action in ("view", "change") and model_name:
-            models.append((app_label, model_name))
     content_types = []
-    for app_label, model_name in sorted(set(models)):
+    for app_label, model_name in models_viewable_by(user=user):
         try:
             content_types.append(ContentType.objects.get_by_natural_key(app_label, model_name))
         except ContentType.DoesNotExist:

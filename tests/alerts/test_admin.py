@@ -129,7 +129,7 @@ class TestAcknowledgeButton:
 
 class TestDeletionRecordPages:
     def test_list_filters_by_type_and_user(self, admin_client_for):
-        client = admin_client_for("User admins")
+        client = admin_client_for("Viewers")  # who may view products, articles and users
         ProductFactory(sku="P-GONE").delete()
         ArticleFactory(title="A gone").delete()
         html = client.get(RECORDS_URL, {"deleted_by": "-"}).content.decode()

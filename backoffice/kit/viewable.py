@@ -1,0 +1,18 @@
+"""Which models a user may view, from the permissions Django has cached for the request: a
+view or change permission, as the admin's has_view_permission counts it. The dashboard's
+Recent actions and the deletion records (copies of deleted objects) show only those
+(docs/architecture.md#recent-actions, docs/security.md)."""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+
+
+def models_viewable_by(*, user: AbstractBaseUser) -> list[tuple[str, str]]:
+    """(app label, model name) of each model `user` may view, sorted; superusers too hold
+    every permission, so this lists every model with one."""
+    models = set()
+    for permission in user.get_all_permissions():
+        app_label, _, codename = permission.partition(".")
+        action, _, model_name = codename.partition("_")
+        if action in ("view", "change") and model_name:
+            models.add((app_label, model_name))
+    return sorted(models)
