@@ -1,6 +1,9 @@
 """Admin for the catalog: products with stock badges, articles with a publishing workflow."""
 
+import re
+
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -45,6 +48,19 @@ class StockStateFilter(admin.SimpleListFilter):
             case "ok":
                 return queryset.stock_ok()
         return queryset
+
+
+LIST_EDIT_ID = re.compile(r"form-\d+-id")
+
+
+def posted_product_ids(request: HttpRequest) -> list[int]:
+    """The pks of the list edit's rows (the changelist formset's default prefix, `form`)."""
+    return [
+        int(value)
+        for name, value in request.POST.items()
+        # At most 18 digits: any such number fits a bigint; odd ones are Django's to refuse.
+        if LIST_EDIT_ID.fullmatch(name) and value.isascii() and value.isdigit() and len(value) <= 18
+    ]
 
 
 @admin.register(Product)
@@ -110,7 +126,15 @@ class ProductAdmin(
 
     def changelist_view(self, request, extra_context=None):
         with ledger.stock_change_reason(StockMovement.Reason.LIST_EDIT):
-            return super().changelist_view(request, extra_context)
+            if not (request.method == "POST" and "_save" in request.POST):
+                return super().changelist_view(request, extra_context)
+            # A list edit saves its rows in page order: the page's products are locked in
+            # pk order first, the order of every path that locks several products
+            # (docs/architecture.md#the-stock-lock).
+            with transaction.atomic():
+                if self.has_change_permission(request):
+                    services.products_lock(product_ids=posted_product_ids(request))
+                return super().changelist_view(request, extra_context)
 
     def response_action(self, request, queryset):
         action = self.get_actions(request).get(request.POST.get("action", ""))

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.validators import validate_slug
-from django.db.models import Model, Q
+from django.db import connection
+from django.db.models import Model, Q, QuerySet
 
 from backoffice.kit.importing.engine import Column, Importer, ParsedRow
 from backoffice.kit.importing.parsing import (
@@ -63,21 +64,36 @@ class ProductImporter(Importer):
         # ACC-001, and keeps its stored spelling.
         return key.upper()
 
-    def existing(self, keys: list[str]) -> Iterable[Model]:
+    def lock_stored(self, key_chunks: Iterator[list[str]]) -> None:
+        # Every stored product the file names, locked in pk order before the first write
+        # (the chunks below come in the file's order): the one order of every path that
+        # locks several products (docs/architecture.md#the-stock-lock).
+        if not connection.features.has_select_for_update:
+            return  # SQLite: no row locks, its writers are serialised
+        ids: list[int] = []
+        for keys in key_chunks:
+            ids += self._stored(Product.objects.order_by().values_list("pk", flat=True), keys)
+        services.products_lock(product_ids=ids)
+
+    def _stored(self, products: QuerySet, keys: list[str]) -> list:
         # Through the index of the case-insensitive unique constraint (an OR with the exact
         # keys made PostgreSQL scan the whole table for every chunk: quadratic imports).
         # Non-ASCII keys are looked up exactly too: SQLite's UPPER folds ASCII letters only.
-        # Written for real: the rows are read under the stock lock (pk order within the
-        # chunk), so the stock they hold is the committed one the ledger's movements start
-        # from, and nobody changes it before the import commits
-        # (docs/architecture.md#the-stock-ledger). The preview locks nothing.
-        products = Product.objects.only(*self.load_fields())
-        products = products.select_for_stock_change() if self._locking else products.order_by()
         found = list(products.skus_matching(keys))
         non_ascii = [key for key in keys if not key.isascii()]
         if non_ascii:
             found += products.filter(sku__in=non_ascii)
         return found
+
+    def existing(self, keys: list[str]) -> Iterable[Model]:
+        # Written for real: the rows are read under the stock lock (taken by lock_stored
+        # already; taken again here, free, for a row renamed into the file meanwhile), so
+        # the stock they hold is the committed one the ledger's movements start from, and
+        # nobody changes it before the import commits (docs/architecture.md#the-stock-ledger).
+        # The preview locks nothing.
+        products = Product.objects.only(*self.load_fields())
+        products = products.select_for_stock_change() if self._locking else products.order_by()
+        return self._stored(products, keys)
 
     @contextmanager
     def writing(self, *, dry_run: bool) -> Iterator[None]:

@@ -6,14 +6,29 @@ set-wise writes announce themselves through catalog.signals.products_bulk_change
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
+from backoffice.kit.db import IDS_PER_QUERY
+
 from . import ledger
 from .models import Article, Product, StockMovement
 from .signals import products_bulk_changed
+
+
+def products_lock(*, product_ids: Iterable[int]) -> None:
+    """Take the stock lock on these products in pk order, a step of ids at a time, before
+    changing several of them (docs/architecture.md#the-stock-lock): every path that locks
+    several products locks them in this one order, so two of them never deadlock. Call it
+    inside the transaction of the change. SQLite has no row locks: nothing to do."""
+    if not connection.features.has_select_for_update:
+        return
+    ids = sorted(set(product_ids))
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        step = Product.objects.filter(pk__in=ids[start : start + IDS_PER_QUERY])
+        list(step.select_for_stock_change().values_list("pk", flat=True))
 
 
 def products_changed_in_bulk(*, product_ids: Iterable[int]) -> None:
@@ -35,7 +50,14 @@ def products_mark_out_of_stock(*, queryset: QuerySet[Product]) -> int:
 
 @transaction.atomic
 def products_set_active(*, queryset: QuerySet[Product], is_active: bool) -> int:
-    return queryset.update(is_active=is_active, updated_at=timezone.now())
+    # Locked in pk order first: an UPDATE alone locks its rows in whatever order it finds
+    # them (docs/architecture.md#the-stock-lock).
+    ids = list(queryset.select_for_stock_change().values_list("pk", flat=True))
+    updated = 0
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        step = Product.objects.filter(pk__in=ids[start : start + IDS_PER_QUERY])
+        updated += step.update(is_active=is_active, updated_at=timezone.now())
+    return updated
 
 
 def article_stamp_published(*, article: Article) -> None:

@@ -4,9 +4,20 @@ import threading
 import traceback
 from collections.abc import Callable
 
+import pytest
 from django.db import connection
 
 THREADS = 8
+
+# The marks of a thread test: committed data every thread's connection sees, and a database
+# with real concurrent writers (SQLite serialises them; CI runs the suite on PostgreSQL too).
+CONCURRENT_WRITERS = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs concurrent writers; SQLite serialises them (runs on PostgreSQL in CI)",
+    ),
+]
 
 
 def run_at_once(work: Callable[[threading.Barrier, int], None]) -> list[str]:

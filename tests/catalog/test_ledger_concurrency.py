@@ -7,8 +7,7 @@ Needs real concurrent writers; SQLite serialises them, so these run on PostgreSQ
 import itertools
 import threading
 
-import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from backoffice.kit.importing.engine import file_import
 from catalog import services
@@ -17,15 +16,9 @@ from catalog.ledger import products_out_of_balance
 from catalog.models import Product, StockMovement
 from tests.catalog.importing import PRODUCT_HEADER, csv_bytes
 from tests.factories import ProductFactory
-from tests.threads import THREADS, run_at_once
+from tests.threads import CONCURRENT_WRITERS, THREADS, run_at_once
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs concurrent writers; SQLite serialises them (runs on PostgreSQL in CI)",
-    ),
-]
+pytestmark = CONCURRENT_WRITERS
 
 
 def assert_chain(product: Product) -> None:

@@ -26,6 +26,7 @@ from backoffice.kit.db import IDS_PER_QUERY, transaction_lock_try
 
 from .checks import cell_check, printable
 from .columns import Column, HeaderLayout, ParsedRow, header_layout, headers_read
+from .keys import file_key_chunks
 from .parsing import cell_text, parse_price
 from .prices import prices_read_as
 
@@ -123,6 +124,11 @@ class Importer:
         for name, (_old, new) in changes.items():
             setattr(instance, name, new)
 
+    def lock_stored(self, key_chunks: Iterator[list[Any]]) -> None:
+        """A real import, before its first write: lock the stored rows of these keys (every
+        key of the file, in lists) in the order other writers of several rows lock them, so
+        that none of them waits for another in a circle. Default: nothing."""
+
     def finish(self) -> None:
         """Called once after the last write, still inside the import's transaction."""
 
@@ -170,6 +176,7 @@ class Importer:
                 # different orders would deadlock on PostgreSQL. Previews take no row locks.
                 if not dry_run:
                     self._serialize()
+                    self.lock_stored(self._key_chunks(data, file_format))
                 table = read_table(
                     data=data,
                     file_format=file_format,
@@ -212,6 +219,16 @@ class Importer:
     def lock_name(cls) -> str:
         """The lock a confirmed import of this model holds for its whole transaction."""
         return f"backoffice.kit.importing:{cls.model._meta.label_lower}"
+
+    def _key_chunks(self, data: bytes | FileSource, file_format: str) -> Iterator[list[Any]]:
+        return file_key_chunks(
+            data=data,
+            file_format=file_format,
+            known=headers_read(self, self.column_names()),
+            key_position=lambda header: self._read_header(header).positions.get(self.key),
+            parse=next(column.parse for column in self.columns if column.name == self.key),
+            size=CHUNK_SIZE,
+        )
 
     def _serialize(self) -> None:
         if not transaction_lock_try(name=self.lock_name(), wait_seconds=self.lock_wait_seconds):
