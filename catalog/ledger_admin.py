@@ -7,6 +7,7 @@ reasons are the model's choices, users the user table, a product the one asked f
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import BadRequest
 from django.db.models import QuerySet
 from django.db.models.functions import Upper
 from django.http import HttpRequest
@@ -29,27 +30,38 @@ STOCK_HISTORY_ROWS = 20
 class ProductFilter(admin.SimpleListFilter):
     """?product=<product ID>: one product's history (its page links here), deleted or not.
 
-    The only choice listed is the product asked for, read by its pk: no query over the
-    movements. Finding a product by SKU is the search box's job.
+    Its choices come from the admin's own autocomplete view as staff type (Django's
+    AutocompleteJsonView over ProductAdmin's search and view permission, 20 a page): no list
+    of products and no query over the movements. The page reads only the chosen product, by
+    pk. A value that is not a product ID answers 400.
     """
 
     title = "product"
     parameter_name = "product"
+    template = "catalog/product_filter.html"
+
+    def has_output(self) -> bool:
+        return True  # the search box shows with nothing chosen, unlike a fixed list
+
+    def product_pk(self) -> int | None:
+        value = self.value()
+        if not value:
+            return None
+        # Up to 18 ASCII digits: a number any bigint holds (not "²", not 10**30).
+        if not (value.isascii() and value.isdigit() and len(value) <= 18):
+            raise BadRequest("The product filter takes a product ID.")
+        return int(value)
 
     def lookups(self, request, model_admin):
-        value = self.value()
-        if not value or not value.isdigit():
+        pk = self.product_pk()
+        if pk is None:
             return []
-        product = Product.objects.filter(pk=int(value)).only("sku", "name").first()
-        return [(value, str(product) if product else f"Deleted product (ID {value})")]
+        product = Product.objects.filter(pk=pk).only("sku", "name").first()
+        return [(str(pk), str(product) if product else f"Deleted product (ID {pk})")]
 
     def queryset(self, request, queryset: QuerySet[StockMovement]):
-        value = self.value()
-        if value is None:
-            return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(product_pk=int(value))
+        pk = self.product_pk()
+        return queryset if pk is None else queryset.filter(product_pk=pk)
 
 
 class ActorFilter(admin.RelatedFieldListFilter):
@@ -106,6 +118,9 @@ class StockMovementAdmin(
         "reason", "actor_username", "note",
     ]  # fmt: skip
     fields = readonly_fields
+
+    class Media:
+        js = ["catalog/product_filter.js"]
 
     def get_actions(self, request: HttpRequest):
         return {}
