@@ -1,117 +1,167 @@
-"""The stock ledger's pages at a small and a large ledger: same queries, time within 1.3x.
+"""The stock ledger's pages at a small and a large ledger: same rows and queries, time within 1.3x.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bo_ledger_bench \\
-        .venv/bin/python bench/ledger_bench.py --products 10000 --sizes 10000,10000000
+    .venv/bin/python bench/ledger_bench.py \\
+        --small-url postgres://postgres@127.0.0.1:5432/bo_ledger_small \\
+        --large-url postgres://postgres@127.0.0.1:5432/bo_ledger_large --sizes 10000,10000000
 
-For each size, in one database: migrate, empty the catalog, write --products products, then
-that many stock movements spread over them and over the last 30 days (one INSERT ... SELECT
-over generate_series on PostgreSQL, the table's secondary indexes dropped first and built
-after, as bench/seed_scale.py does for COPY; ANALYZE after). Then render, through the test
-client as a superuser, the Stock movements list (unfiltered, by reason, by product, by
-user, last 7 days, a SKU search) and one product's change page with its Stock history,
---runs times each; prints median, p95, database time, query count per page and size, and
-the ratio large/small with a verdict (median <= 1.3x and the same number of queries).
+Each database is seeded once (a marker table records the size; --reseed forces it): migrate,
+empty the catalog, then with COPY (the tables' secondary indexes dropped before and built
+after, as bench/seed_scale.py does) `size / per_product` products and `size` movements,
+`--per-product` (100) for every product, spread over the last 30 days (a product's
+movements every `products`-th one, so they interleave with everyone else's), a quarter of
+them by the bench user, reasons in turn; then VACUUM ANALYZE. Both sizes thus give the
+measured product the same history: every page below shows the same rows at both sizes
+(printed), and only the size of the tables differs.
+
+One worker process per database (Django's test client, production settings, the bench
+superuser through both login steps) renders the Stock movements list (unfiltered, by
+product, by reason, by user, last 7 days, a SKU search) and one product's change page with
+its Stock history; the workers take turns in rounds so that the machine's other load hits
+both sides alike. Printed side by side per page: rows shown, median, p95, database time
+(the sum of the page's query durations) and queries at each size, the ratio of the medians
+large/small and the verdict (median <= 1.3x, same queries, same rows).
 """
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
 import time
+from pathlib import Path
 
-from _django import calibration, collect_static, setup
+from _django import ROOT, bench_environment, calibration, collect_static, two_factor_login
 
 PAGES = [
     ("movements", ""),
-    ("movements by reason", "?reason__exact=list_edit"),
     ("movements by product", "?product={product}"),
+    ("movements by reason", "?reason__exact=list_edit"),
     ("movements by user", "?actor__id__exact={user}"),
     ("movements last 7 days", "?created_at__gte={week_ago}"),
     ("movements SKU search", "?q=LEDGER-{product:06d}"),
     ("product page", "PRODUCT"),
 ]
+USERNAME = "ledger-bench"
+REASONS = ["edited", "list_edit", "import", "action", "system"]
+COPY_BLOCK = 100_000
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--products", type=int, default=10_000)
-    parser.add_argument("--sizes", default="10000,10000000")
-    parser.add_argument("--runs", type=int, default=15)
-    return parser.parse_args()
+def seed(*, movements: int, per_product: int) -> None:
+    """Seed the database of DATABASE_URL (see the module's docstring)."""
+    from datetime import timedelta
 
-
-def seed(*, products: int, movements: int) -> float:
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection, transaction
+    from django.utils import timezone
     from seed_scale import _secondary_indexes_built_after
 
-    started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE catalog_stockmovement, catalog_product RESTART IDENTITY CASCADE")
-    User.objects.get_or_create(
-        username="ledger-bench", defaults={"is_staff": True, "is_superuser": True}
-    )
+    products = max(1, movements // per_product)
+    now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO catalog_product (sku, name, description, price, stock,"
-            " low_stock_threshold, is_active, created_at, updated_at)"
-            " SELECT 'LEDGER-' || lpad(n::text, 6, '0'), 'Ledger product ' || n, '', 9.90,"
-            " 50, 5, true, now(), now() FROM generate_series(1, %s) n",
-            [products],
+        cursor.execute("TRUNCATE catalog_stockmovement, catalog_product RESTART IDENTITY CASCADE")
+        user, _ = User.objects.get_or_create(
+            username=USERNAME, defaults={"is_staff": True, "is_superuser": True}
         )
-        with _secondary_indexes_built_after("catalog_stockmovement"):
-            # Each movement i belongs to product (i mod products) + 1, one minute apart
-            # backwards from now (newest last), a quarter of them by the bench user.
-            cursor.execute(
-                "INSERT INTO catalog_stockmovement (product_id, product_pk, sku, stock_before,"
-                " stock_after, delta, reason, actor_id, actor_username, created_at, note)"
-                " SELECT p, p, 'LEDGER-' || lpad(p::text, 6, '0'), 50, 50 + d, d,"
-                " (ARRAY['edited','list_edit','import','action','system'])[1 + n %% 5],"
-                " CASE WHEN n %% 4 = 0 THEN u.id END,"
-                " CASE WHEN n %% 4 = 0 THEN 'ledger-bench' ELSE '' END,"
-                " now() - make_interval(secs => (%s - n) * 30 * 86400.0 / %s), ''"
-                " FROM generate_series(1, %s) n,"
-                " LATERAL (SELECT 1 + n %% %s AS p, (n %% 7) - 3 AS d) x,"
-                " (SELECT id FROM auth_user WHERE username = 'ledger-bench') u",
-                [movements, movements, movements, products],
+        stamp = now.isoformat()
+        with _secondary_indexes_built_after("catalog_product"):
+            copy_lines(
+                cursor,
+                "catalog_product (sku, name, description, price, stock, low_stock_threshold,"
+                " is_active, created_at, updated_at)",
+                (
+                    f"LEDGER-{p:06d}\tLedger product {p}\t\t9.90\t50\t5\tt\t{stamp}\t{stamp}\n"
+                    for p in range(1, products + 1)
+                ),
             )
-        cursor.execute("ANALYZE catalog_stockmovement")
-        cursor.execute("ANALYZE catalog_product")
-    return time.perf_counter() - started
+        start, step = now - timedelta(days=30), timedelta(days=30) / movements
 
+        def line(n: int) -> str:
+            p, delta = 1 + n % products, n % 7 - 3
+            actor = (str(user.pk), USERNAME) if n % 4 == 0 else ("\\N", "")
+            return (
+                f"{p}\t{p}\tLEDGER-{p:06d}\t50\t{50 + delta}\t{delta}\t{REASONS[n % 5]}\t"
+                f"{actor[0]}\t{actor[1]}\t{(start + n * step).isoformat()}\t\n"
+            )
 
-def measure(runs: int, products: int) -> dict:
-    from datetime import timedelta
-    from urllib.parse import quote
-
-    from _django import two_factor_login
-    from django.contrib.auth.models import User
-    from django.db import connection
-    from django.test import Client
-    from django.urls import reverse
-    from django.utils import timezone
-
-    user = User.objects.get(username="ledger-bench")
-    client = Client()
-    two_factor_login(client, user)
-    product = products // 2
-    # As DateFieldListFilter writes it: an aware midnight, URL-quoted.
-    week_ago = quote(
-        str(
-            timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-            - timedelta(days=7)
+        with _secondary_indexes_built_after("catalog_stockmovement"):
+            copy_lines(
+                cursor,
+                "catalog_stockmovement (product_id, product_pk, sku, stock_before, stock_after,"
+                " delta, reason, actor_id, actor_username, created_at, note)",
+                (line(n) for n in range(1, movements + 1)),
+            )
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_ledger_marker (size text)")
+        cursor.execute("DELETE FROM bench_ledger_marker")
+        cursor.execute(
+            "INSERT INTO bench_ledger_marker VALUES (%s)", [f"{movements}/{per_product}"]
         )
-    )
-    listing = reverse("admin:catalog_stockmovement_changelist")
-    results = {}
-    for label, query in PAGES:
-        if query == "PRODUCT":
-            url = reverse("admin:catalog_product_change", args=[product])
-        else:
-            url = listing + query.format(product=product, user=user.pk, week_ago=week_ago)
-        times, db_times, counts = [], [], []
-        for run in range(runs + 1):
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE catalog_product")
+        cursor.execute("VACUUM ANALYZE catalog_stockmovement")
+
+
+def copy_lines(cursor, target: str, lines) -> None:
+    """COPY target FROM STDIN, fed with text-format lines in blocks (psycopg's copy API)."""
+    with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        block: list[str] = []
+        for text in lines:
+            block.append(text)
+            if len(block) == COPY_BLOCK:
+                copy.write("".join(block))
+                block = []
+        if block:
+            copy.write("".join(block))
+
+
+def marker() -> str | None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('bench_ledger_marker') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute("SELECT size FROM bench_ledger_marker")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+class Worker:
+    """Renders the pages on the database of DATABASE_URL; answers commands on stdin."""
+
+    def __init__(self) -> None:
+        from datetime import timedelta
+        from urllib.parse import quote
+
+        from django.contrib.auth.models import User
+        from django.test import Client
+        from django.urls import reverse
+        from django.utils import timezone
+
+        from catalog.models import Product
+
+        user = User.objects.get(username=USERNAME)
+        self.client = Client()
+        two_factor_login(self.client, user)
+        product = Product.objects.count() // 2
+        # As DateFieldListFilter writes it: an aware midnight, URL-quoted.
+        midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        week_ago = quote(str(midnight - timedelta(days=7)))
+        listing = reverse("admin:catalog_stockmovement_changelist")
+        self.urls = {
+            label: reverse("admin:catalog_product_change", args=[product])
+            if query == "PRODUCT"
+            else listing + query.format(product=product, user=user.pk, week_ago=week_ago)
+            for label, query in PAGES
+        }
+
+    def measure(self, label: str, runs: int) -> dict:
+        from django.db import connection
+
+        seconds, db_seconds, queries = [], [], []
+        for _ in range(runs):
             durations: list[float] = []
 
             def timed(execute, sql, params, many, context, durations=durations):
@@ -121,59 +171,156 @@ def measure(runs: int, products: int) -> dict:
                 finally:
                     durations.append(time.perf_counter() - started)
 
-            started = time.perf_counter()
             with connection.execute_wrapper(timed):
-                response = client.get(url, secure=True)
-            elapsed = time.perf_counter() - started
+                started = time.perf_counter()
+                response = self.client.get(self.urls[label], secure=True)
+                seconds.append(time.perf_counter() - started)
             if response.status_code != 200:
-                raise SystemExit(f"{label}: {url} answered {response.status_code}")
-            if run:  # the first run warms caches
-                times.append(elapsed)
-                db_times.append(sum(durations))
-                counts.append(len(durations))
-        results[label] = {
-            "median": statistics.median(times) * 1000,
-            "p95": sorted(times)[int(0.95 * (len(times) - 1))] * 1000,
-            "db": statistics.median(db_times) * 1000,
-            "queries": max(counts),
-        }
-    return results
+                raise SystemExit(f"{label}: {self.urls[label]} answered {response.status_code}")
+            db_seconds.append(sum(durations))
+            queries.append(len(durations))
+        html = response.content.decode()
+        rows = html.count("<tr><td>") if label == "product page" else html.count("field-created_at")
+        return {"seconds": seconds, "db": db_seconds, "queries": queries, "rows": rows}
+
+
+def worker_main() -> None:
+    answers, sys.stdout = sys.stdout, sys.stderr  # stdout carries the answers only
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    import django
+
+    django.setup()
+    command = json.loads(sys.stdin.readline())
+    if command["reseed"] or marker() != command["seed"]:
+        movements, per_product = map(int, command["seed"].split("/"))
+        started = time.perf_counter()
+        seed(movements=movements, per_product=per_product)
+        print(f"seeded {command['seed']} in {time.perf_counter() - started:.0f} s")
+    worker = Worker()
+    answers.write(json.dumps({"ready": True}) + "\n")
+    answers.flush()
+    for line in sys.stdin:
+        request = json.loads(line)
+        answers.write(json.dumps(worker.measure(request["label"], request["runs"])) + "\n")
+        answers.flush()
+
+
+def start(url: str, size: int, args: argparse.Namespace) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--worker"],
+        env={**bench_environment(), "DATABASE_URL": url},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    seed_command = {"seed": f"{size}/{args.per_product}", "reseed": args.reseed}
+    process.stdin.write(json.dumps(seed_command) + "\n")
+    process.stdin.flush()
+    return process
+
+
+def ask(process: subprocess.Popen, message: dict) -> dict:
+    if message:
+        process.stdin.write(json.dumps(message) + "\n")
+        process.stdin.flush()
+    answer = process.stdout.readline()
+    if not answer:
+        raise SystemExit("a worker stopped")
+    return json.loads(answer)
 
 
 def main() -> int:
-    args = parse_args()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small-url", default="postgres://postgres@127.0.0.1:5432/bo_ledger_small")
+    parser.add_argument("--large-url", default="postgres://postgres@127.0.0.1:5432/bo_ledger_large")
+    parser.add_argument("--sizes", default="10000,10000000")
+    parser.add_argument("--per-product", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--runs", type=int, default=5, help="requests per page in a round")
+    parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--seed-only", action="store_true", help="seed both, measure nothing")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker_main()
+        return 0
     collect_static()
-    setup()
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
-    sizes = [int(size) for size in args.sizes.split(",")]
-    print(calibration())
-    measured = {}
-    for size in sizes:
-        seconds = seed(products=args.products, movements=size)
-        print(f"seeded {size:,} movements over {args.products:,} products in {seconds:.0f} s")
-        measured[size] = measure(args.runs, args.products)
-    small, large = measured[sizes[0]], measured[sizes[-1]]
-    print(f"\n{'page':24} {'size':>11} {'median ms':>10} {'p95 ms':>8} {'db ms':>7} {'queries':>8}")
-    for label, _query in PAGES:
-        for size in sizes:
-            row = measured[size][label]
-            print(
-                f"{label:24} {size:11,} {row['median']:10.1f} {row['p95']:8.1f}"
-                f" {row['db']:7.1f} {row['queries']:8d}"
-            )
-    print()
+    small_size, large_size = (int(size) for size in args.sizes.split(","))
+    print(calibration(), f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+    # One after the other: seeding 10M rows takes the machine's two cores.
+    sides = {}
+    for name, url, size in (
+        ("small", args.small_url, small_size),
+        ("large", args.large_url, large_size),
+    ):
+        sides[name] = start(url, size, args)
+        ask(sides[name], {})  # ready
+    if args.seed_only:
+        for process in sides.values():
+            process.stdin.close()
+            process.wait()
+        return 0
+    samples = {(name, label): [] for name in sides for label, _ in PAGES}
+    for label, _ in PAGES:  # one warm-up request per page and side
+        for process in sides.values():
+            ask(process, {"label": label, "runs": 1})
+    for round_number in range(args.rounds):
+        order = list(sides.items()) if round_number % 2 == 0 else list(sides.items())[::-1]
+        for label, _ in PAGES:
+            for name, process in order:
+                samples[(name, label)].append(ask(process, {"label": label, "runs": args.runs}))
+    for process in sides.values():
+        process.stdin.close()
+        process.wait()
+    return report(samples, small_size, large_size, args)
+
+
+def report(samples: dict, small_size: int, large_size: int, args: argparse.Namespace) -> int:
+    def figures(name: str, label: str) -> dict:
+        answers = samples[(name, label)]
+        seconds = sorted(s * 1000 for answer in answers for s in answer["seconds"])
+        return {
+            "median": statistics.median(seconds),
+            "p95": seconds[int(0.95 * (len(seconds) - 1))],
+            "db": statistics.median(d * 1000 for answer in answers for d in answer["db"]),
+            "queries": max(q for answer in answers for q in answer["queries"]),
+            "rows": answers[-1]["rows"],
+        }
+
+    print(
+        f"\nStock ledger pages on PostgreSQL: {small_size:,} against {large_size:,} movements,"
+        f" {args.per_product} per product (ms per request; db: the page's query time)"
+    )
+    head = f"{'rows':>5} {'med':>7} {'p95':>7} {'db':>6} {'q':>3}"
+    print(f"{'page':23} | small {head} | large {head} | ratio  verdict")
     failed = False
-    for label, _query in PAGES:
-        ratio = large[label]["median"] / small[label]["median"]
-        same = large[label]["queries"] == small[label]["queries"]
-        ok = ratio <= 1.3 and same
-        failed |= not ok
-        print(
-            f"{label:24} large/small median {ratio:5.2f}x, queries"
-            f" {'same' if same else 'DIFFER'}: {'ok' if ok else 'NOT MET'}"
-        )
+    for label, _ in PAGES:
+        small, large = figures("small", label), figures("large", label)
+        ratio = large["median"] / small["median"]
+        problems = [
+            name
+            for name, bad in (
+                ("ratio", ratio > 1.3),
+                ("queries", small["queries"] != large["queries"]),
+                ("rows", small["rows"] != large["rows"]),
+            )
+            if bad
+        ]
+        failed |= bool(problems)
+        cells = [
+            f"{side['rows']:5d} {side['median']:7.1f} {side['p95']:7.1f} {side['db']:6.1f}"
+            f" {side['queries']:3d}"
+            for side in (small, large)
+        ]
+        verdict = "ok" if not problems else "NOT MET: " + ", ".join(problems)
+        print(f"{label:23} |       {cells[0]} |       {cells[1]} | {ratio:5.2f}  {verdict}")
+    requests = args.rounds * args.runs
+    print(f"({requests} requests per page and size, in alternating rounds of {args.runs})")
+    print(calibration(), f"(load average {os.getloadavg()[0]:.1f} at the end)")
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
     raise SystemExit(main())
