@@ -3,6 +3,10 @@ chooser has room, says nothing before anything is done, and password inputs have
 look (backoffice/static/backoffice/backoffice.css and backoffice.js)."""
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from tests.factories import UserFactory
@@ -54,3 +58,14 @@ def test_password_inputs_have_the_themes_look(page, signed_in):
         radius, height = page.locator(f"input[name={name}]").evaluate(LOOK)
         assert radius == "6px", name
         assert height == "38px", name
+
+
+def test_the_reset_page_shows_only_the_password_inputs(page):
+    user = UserFactory(username="viewer", groups=["Viewers"])
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    page.goto(
+        reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+    )
+    # The username input for password managers (class "hidden") showed as a bare text box.
+    expect(page.locator("input[autocomplete=username]")).to_be_hidden()
+    expect(page.locator("input[type=password]")).to_have_count(2)
