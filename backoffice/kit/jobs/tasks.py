@@ -1,10 +1,9 @@
 """Celery tasks of the jobs: thin wrappers that take a job id and call a service
 (docs/architecture.md#background-jobs)."""
 
-import smtplib
-
 from celery import shared_task
 
+from backoffice.kit.email_retry import EMAIL_RETRY
 from backoffice.kit.importing.storage import import_uploads_purge
 
 from . import emails, exports, imports, notices, sweeper
@@ -25,12 +24,7 @@ def export_job_run_task(job_id: int) -> None:
     exports.export_job_run(job_id=job_id)
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=60,
-    retry_backoff_max=60 * 60,
-    max_retries=7,
-)
+@shared_task(**EMAIL_RETRY)
 def import_job_email_task(job_id: int) -> int:
     # One email per job, however often the task is delivered or enqueued.
     return emails.email_send_once(
