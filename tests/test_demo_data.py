@@ -182,6 +182,7 @@ def test_the_demo_carries_two_weeks_of_stock_history_ending_now():
     assert movements.count() > 10 * Product.objects.count()
     assert not products_out_of_balance().exists()
     assert not movements.filter(reason="system").exists()  # the fixture balances by itself
+    assert not movements.filter(delta=0).exists()  # like the ledger: no change, no movement
     oldest = movements.order_by("created_at").first().created_at
     newest = movements.order_by("-created_at").first().created_at
     assert timedelta(days=12) < now - oldest < timedelta(days=16)
