@@ -12,11 +12,11 @@ decides whether the user may grant them.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils.text import capfirst
 
 from backoffice.accounts.rules import user_restore_refusal
-from backoffice.kit.viewable import models_viewable_by
+from backoffice.kit.viewable import viewable_content_types_q
 
 from .models import DeletionRecord
 
@@ -31,10 +31,7 @@ def deletion_records_visible_to(
     type: no query beyond the permission cache."""
     if user.is_active and user.is_superuser:
         return records
-    viewable = Q(pk__in=[])
-    for app_label, model_name in models_viewable_by(user=user):
-        viewable |= Q(content_type__app_label=app_label, content_type__model=model_name)
-    return records.filter(viewable)
+    return records.filter(viewable_content_types_q(user=user))
 
 
 def deletion_records_with_grants(records: QuerySet[DeletionRecord]) -> QuerySet[DeletionRecord]:

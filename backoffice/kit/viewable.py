@@ -4,6 +4,7 @@ Recent actions and the deletion records (copies of deleted objects) show only th
 (docs/architecture.md#recent-actions, docs/security.md)."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Q
 
 
 def models_viewable_by(*, user: AbstractBaseUser) -> list[tuple[str, str]]:
@@ -16,3 +17,12 @@ def models_viewable_by(*, user: AbstractBaseUser) -> list[tuple[str, str]]:
         if action in ("view", "change") and model_name:
             models.add((app_label, model_name))
     return sorted(models)
+
+
+def viewable_content_types_q(*, user: AbstractBaseUser, field: str = "content_type") -> Q:
+    """A filter on a foreign key to ContentType: rows of models `user` may view (joined by
+    app label and model name, so no query beyond the permission cache)."""
+    viewable = Q(pk__in=[])
+    for app_label, model_name in models_viewable_by(user=user):
+        viewable |= Q(**{f"{field}__app_label": app_label, f"{field}__model": model_name})
+    return viewable

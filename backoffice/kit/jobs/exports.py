@@ -26,6 +26,7 @@ from backoffice.kit.importing.storage import old_files_delete
 
 from .models import ExportJob
 from .progress import JobCancelled, ProgressWriter
+from .rules import job_author_refusal
 
 logger = logging.getLogger(__name__)
 Status = ExportJob.Status
@@ -60,6 +61,12 @@ def export_job_run(*, job_id: int) -> None:
     ):
         return  # running, finished or cancelled: a second delivery changes nothing
     job = ExportJob.objects.select_related("created_by", "content_type").get(pk=job_id)
+    refusal = job_author_refusal(job=job)
+    if refusal:
+        ExportJob.objects.filter(pk=job_id, status=Status.EXPORTING).update(
+            status=Status.FAILED, finished_at=timezone.now(), message=refusal
+        )
+        return
     try:
         name = _write_export(job)
     except JobCancelled:

@@ -32,6 +32,7 @@ from backoffice.kit.importing.storage import ImportUploadStorage
 from .import_reports import UNEXPECTED, estimate_rows, report_fields
 from .models import ImportJob
 from .progress import JobCancelled, ProgressWriter
+from .rules import job_author_refusal
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
@@ -225,6 +226,13 @@ def _importer(job: ImportJob) -> Importer:
 
 
 def _read_upload(job: ImportJob, *, from_status: str) -> FileSource | None:
+    """The job's upload, or None once the job is failed: its author may no longer run it
+    (rules.job_author_refusal), or the upload is gone."""
+    refusal = job_author_refusal(job=job)
+    if refusal:
+        _finish(job, from_status=from_status, status=Status.FAILED, message=refusal)
+        remove_upload(job)
+        return None
     try:
         return ImportUploadStorage(name=job.upload).source()
     except FileNotFoundError:

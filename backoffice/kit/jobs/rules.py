@@ -1,12 +1,16 @@
 """Who sees which job (docs/architecture.md#background-jobs): everyone their own; who may
 import a model (add and change on it) every import of that model, so Inventory managers see
 every product import and Editors every article import; superusers all. Export jobs are
-their author's only. Cancelling follows seeing. A remembered column mapping is its owner's
-only, superusers included (docs/architecture.md#column-mapping)."""
+their author's only, while they may view the model. Cancelling follows seeing. A worker
+runs a job with its author's rights, judged again when it runs (job_author_refusal). A
+remembered column mapping is its owner's only, superusers included
+(docs/architecture.md#column-mapping)."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+
+from backoffice.kit.viewable import viewable_content_types_q
 
 from .models import ExportJob, ImportColumnMapping, ImportJob
 
@@ -49,7 +53,37 @@ def export_jobs_visible_to(*, user: AbstractBaseUser) -> QuerySet[ExportJob]:
     jobs = ExportJob.objects.all()
     if not (user.is_active and user.is_staff):
         return jobs.none()
-    return jobs if user.is_superuser else jobs.filter(created_by=user)
+    if user.is_superuser:
+        return jobs
+    # The file holds rows of the model: offered while its reader may view it.
+    return jobs.filter(viewable_content_types_q(user=user), created_by=user)
+
+
+def job_author_refusal(*, job: ImportJob | ExportJob) -> str | None:
+    """Why a worker may not run this job as its author now (None: it may): the author's
+    account is gone or inactive, or their roles no longer let them import the model (add
+    and change) or export it (view). A worker never runs a job with a command-line
+    import's full rights (importers take no user as "the system")."""
+    author = job.created_by
+    if author is None or not author.is_active:
+        return "Its author's account is deleted or inactive: nothing was written."
+    model = job.content_type.model_class()
+    if model is None:
+        return "Its model no longer exists: nothing was written."
+    label, name = model._meta.app_label, model._meta.model_name
+    if isinstance(job, ImportJob):
+        allowed = author.has_perm(f"{label}.add_{name}") and author.has_perm(
+            f"{label}.change_{name}"
+        )
+    else:
+        allowed = author.has_perm(f"{label}.view_{name}") or author.has_perm(
+            f"{label}.change_{name}"
+        )
+    if allowed:
+        return None
+    verb = "import" if isinstance(job, ImportJob) else "export"
+    plural = model._meta.verbose_name_plural
+    return f"Its author may no longer {verb} {plural}: nothing was written."
 
 
 def import_mappings_visible_to(*, user: AbstractBaseUser) -> QuerySet[ImportColumnMapping]:
