@@ -77,7 +77,8 @@ def alerts_after(import_file) -> set[tuple]:
 )
 def test_fast_import_leaves_the_same_alerts_as_saving_each_row(monkeypatch, sync_batch):
     monkeypatch.setattr(importers, "ALERT_SYNC_BATCH", sync_batch)
-    monkeypatch.setattr(engine, "CHUNK_SIZE", 3)  # several chunks, so syncs happen mid-file
+    # several chunks, so syncs happen mid-file
+    monkeypatch.setattr(engine.Importer, "chunk_size", 3)
     fast = alerts_after(import_fast)
     one_by_one = alerts_after(import_row_by_row)
 

@@ -61,7 +61,7 @@ def test_two_imports_updating_the_same_rows_in_opposite_orders_both_finish(monke
     backward = csv_bytes("sku,name,price,stock", *[f"{sku},{sku},1,200" for sku in SKUS[::-1]])
     # Three rows per chunk, and each import pauses after writing its first chunk until the
     # other has written its own: without serialising, each then waits for the other's rows.
-    monkeypatch.setattr(engine, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(engine.Importer, "chunk_size", 3)
     both_wrote = threading.Barrier(2)
     original_write = ProductImporter.write
 

@@ -33,7 +33,7 @@ ROUNDS = 12
 def slow_chunks(monkeypatch):
     """An import of four rows a chunk that takes a moment per chunk, as a large file does:
     its first chunks' rows stay locked while the other writers lock theirs."""
-    monkeypatch.setattr(engine, "CHUNK_SIZE", 4)
+    monkeypatch.setattr(engine.Importer, "chunk_size", 4)
     original_write = ProductImporter.write
 
     def write_slowly(self, created, updated, fields):

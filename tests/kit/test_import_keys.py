@@ -71,7 +71,7 @@ def test_a_file_the_import_refuses_yields_no_keys(data):
 def test_the_import_locks_every_named_product_in_pk_order_before_writing(monkeypatch):
     from backoffice.kit.importing import engine
 
-    monkeypatch.setattr(engine, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(engine.Importer, "chunk_size", 2)
     products = [ProductFactory(sku=f"ORDER-{n}", stock=1) for n in range(5)]
     lines = [f"{p.sku},{p.name},1.00,{7 + n},5,yes," for n, p in enumerate(reversed(products))]
     with CaptureQueriesContext(connection) as queries:

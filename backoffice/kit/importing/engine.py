@@ -15,44 +15,32 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from functools import partial
 from typing import Any, ClassVar
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from backoffice.kit.db import IDS_PER_QUERY, transaction_lock_try
+from backoffice.kit.db import transaction_lock_try
 
-from .checks import cell_check, printable
-from .columns import Column, HeaderLayout, ParsedRow, header_layout, headers_read
+from .columns import Column, ParsedRow, headers_read
 from .keys import file_key_chunks
-from .parsing import cell_text, parse_price
+from .parsing import parse_price
 from .prices import prices_read_as
 
-__all__ = ["Column", "Importer", "ParsedRow", "file_import"]
+__all__ = ["CHUNK_SIZE", "Column", "Importer", "ParsedRow", "file_import"]
 from .reading import ImportFileError, check_upload, format_for, read_table
 from .report import (
-    INVALID,
-    NEW,
-    SKIP,
-    UPDATE,
     ImportReport,
-    RowError,
-    describe_changes,
-    describe_new,
 )
-from .seen_keys import SeenKeys
+from .rows import CHUNK_SIZE, RowPipeline
 from .source import FileSource, as_source
 from .writing import insert_rows, update_rows
 
 logger = logging.getLogger(__name__)
 
-# Rows per chunk: keys are looked up with one IN (...) list per chunk.
-CHUNK_SIZE = IDS_PER_QUERY
 
-
-class Importer:
+class Importer(RowPipeline):
     """Upsert one model's rows by a key column. Subclasses describe columns and writes."""
 
     model: ClassVar[type[Model]]
@@ -227,7 +215,7 @@ class Importer:
             known=headers_read(self, self.column_names()),
             key_position=lambda header: self._read_header(header).positions.get(self.key),
             parse=next(column.parse for column in self.columns if column.name == self.key),
-            size=CHUNK_SIZE,
+            size=self.chunk_size,
         )
 
     def _serialize(self) -> None:
@@ -235,123 +223,6 @@ class Importer:
             raise ImportFileError(
                 f"Another import of {self._plural()} is running, try again in a moment."
             )
-
-    def _run(
-        self,
-        table: Iterator[tuple[int, list[Any]]],
-        report: ImportReport,
-        progress: Callable[[int], None] | None,
-    ) -> None:
-        first = next(table, None)
-        if first is None:
-            raise ImportFileError("The file is empty.")
-        layout = self._read_header(first[1])
-        report.notes.extend(layout.notes(plural=self._plural()))
-        with SeenKeys() as seen:
-            chunk: list[ParsedRow] = []
-            data_rows = 0
-            for number, cells in table:
-                if not "".join(map(str, cells)).strip():
-                    continue  # blank lines (a trailing newline, spreadsheet padding)
-                data_rows += 1
-                row = self._parse(number, cells, report)
-                if row is None:
-                    report.totals[INVALID] += 1
-                    continue
-                key = row.values[self.key]
-                first_row = seen.first_row(self.match_key(key), number)
-                if first_row != number:
-                    message = f"Duplicate: the same {self.key} is on row {first_row}."
-                    report.add_error(RowError(number, self.key, key, message))
-                    report.totals[INVALID] += 1
-                    continue
-                chunk.append(row)
-                if len(chunk) == CHUNK_SIZE:
-                    self._process(chunk, report)
-                    if progress:
-                        progress(len(chunk))
-                    chunk = []
-        if chunk:
-            self._process(chunk, report)
-            if progress:
-                progress(len(chunk))
-        if not (report.has_errors or report.dry_run):
-            self.finish()
-        if not data_rows:
-            raise ImportFileError("The file has a header row but no data rows.")
-
-    def _read_header(self, header: list[Any]) -> HeaderLayout:
-        layout = header_layout(
-            header,
-            model=self.model,
-            columns=self.columns,
-            refused=self.refused_columns,
-            mapping=self.column_mapping,
-        )
-        self._layout = [
-            (column, layout.positions[column.name], cell_check(self.model, column.name))
-            for column in self.columns
-            if column.name in layout.positions
-        ]
-        self._width = layout.width
-        return layout
-
-    def _parse(self, number: int, cells: list[Any], report: ImportReport) -> ParsedRow | None:
-        values: dict[str, Any] = {}
-        valid = True
-        width = len(cells)
-        for column, position, check in self._layout:
-            raw = cells[position] if position < width else ""
-            text = cell_text(raw)
-            if not text:
-                if column.required:
-                    report.add_error(RowError(number, column.name, text, "This value is required."))
-                    valid = False
-                    continue
-                if column.empty_means_unset:
-                    continue
-            try:
-                value = column.parse(raw)
-                check(value)
-            except ValueError as error:
-                report.add_error(RowError(number, column.name, printable(text), str(error)))
-                valid = False
-            else:
-                values[column.name] = value
-        if width > self._width and "".join(map(str, cells[self._width :])).strip():
-            report.add_error(RowError(number, None, None, "More cells than header columns."))
-            valid = False
-        return ParsedRow(number, values) if valid else None
-
-    def _process(self, chunk: list[ParsedRow], report: ImportReport) -> None:
-        keys = [row.values[self.key] for row in chunk]
-        match = self.match_key
-        loaded = self.existing(keys)
-        existing = {match(getattr(instance, self.key)): instance for instance in loaded}
-        for row in chunk:
-            row.instance = existing.get(match(row.values[self.key]))
-        rows = self.prepare(chunk, report)
-        report.totals[INVALID] += len(chunk) - len(rows)
-        created: list[Any] = []
-        updated: list[Model] = []
-        fields: set[str] = set()
-        for row in rows:
-            key = str(row.values[self.key])
-            if row.instance is None:
-                created.append(self.new_instance(row.values))
-                report.count(NEW, row.number, key, partial(describe_new, row.values, self.shown))
-                continue
-            changes = self.changes(row.instance, row.values)
-            if not changes:
-                report.count(SKIP, row.number, key, str)
-                continue
-            self.apply(row.instance, changes)
-            fields.update(changes)
-            updated.append(row.instance)
-            report.count(UPDATE, row.number, key, partial(describe_changes, changes, self.shown))
-        # A rejected file is still validated to the end, not written; a dry run only counts.
-        if not (report.has_errors or report.dry_run):
-            self.write(created, updated, fields)
 
 
 def file_import(
