@@ -4,8 +4,9 @@ or removed must be one its role assigns."""
 
 import pytest
 from django.contrib.auth.models import User
+from django.urls import reverse
 
-from tests.catalog.importing import csv_bytes, import_through_admin, preview, report_text
+from tests.catalog.importing import confirm, csv_bytes, import_through_admin, preview, report_text
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +96,35 @@ def test_the_import_records_role_changes_and_tells_an_old_address(
         ("address_changed", "useradmin", "clerk", "clerk@shop.example -> clerk@new.example"),
     }
     assert [m.to for m in mail.outbox] == [["clerk@shop.example"]]
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "refused"),
+    [
+        # Through the mapping step (headers not ours): a roles column read as groups.
+        ("Login,Roles", "newcomer,User admins", "your role does not assign it"),
+        ("Login,Roles", "newcomer,Editors", None),  # in scope: allowed
+        # A superuser column under another name is no column of ours: ignored, never read.
+        ("Login,Superuser status,Roles", "newcomer,yes,Viewers", None),
+        ("Login,is_superuser", "newcomer,yes", "cannot be imported"),
+    ],
+)
+def test_a_user_admin_cannot_escalate_through_a_mapped_column(
+    useradmin_client, settings, tmp_path, header, row, refused
+):
+    settings.MEDIA_ROOT = tmp_path
+    response = preview(useradmin_client, "auth_user", csv_bytes(header, row))
+    form = response.context["mapping_form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    assert data["map_username"] == "Login"
+
+    previewed = useradmin_client.post(reverse("admin:auth_user_import"), data)
+
+    if refused:
+        assert refused in report_text(previewed)
+        assert not User.objects.filter(username="newcomer").exists()
+        return
+    confirm(useradmin_client, "auth_user", previewed)
+    newcomer = User.objects.get(username="newcomer")
+    assert not newcomer.is_superuser
+    assert not newcomer.groups.filter(name="User admins").exists()
