@@ -10,7 +10,8 @@ Django answers with 400.
 The values a change list is given must be ones its fields can hold, or the database would
 fail on them (500): a filter value beyond the database's integer range or whose time zone
 shift leaves the calendar, a year the calendar has not, a NUL character; an action's or a
-list edit's row that is no primary key. They answer 400 too (docs/security.md).
+list edit's row that is no primary key. They answer 400 too, and a many-to-many choice
+beyond any row is a form error (docs/security.md).
 """
 
 import datetime
@@ -23,7 +24,7 @@ from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
 from django.db.models import Field, IntegerField, Model
 from django.db.models.constants import LOOKUP_SEP
-from django.forms.models import BaseModelFormSet
+from django.forms.models import BaseModelFormSet, ModelMultipleChoiceField
 from django.http import HttpRequest
 
 # The final parts Django's own list filters and date_hierarchy put after a declared field:
@@ -127,26 +128,54 @@ def value_in_range(field: Field, value) -> bool:
 
 def pk_value(model: type[Model], raw: str):
     """A primary key value from a form (selected rows), or None if no row can have it."""
-    pk = model._meta.pk
+    return key_value(model._meta.pk, raw)
+
+
+def key_value(field: Field, raw: str):
+    """A value of this key field from a form, or None if no row can have it."""
     if "\x00" in raw:
         return None
     try:
-        value = pk.to_python(raw)
+        value = field.to_python(raw)
     except (ValidationError, ValueError, TypeError):
         return None
-    if value is None or not value_in_range(pk, value):
+    if value is None or not value_in_range(field, value):
         return None
     return value
 
 
+class RowsInRangeMultipleChoiceField(ModelMultipleChoiceField):
+    """Django's many-to-many form field, which filters its queryset by the posted keys
+    unchecked: one no row can have (beyond the database's integer range) is the field's own
+    "not a valid value" error before any query."""
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)):
+            opts = self.queryset.model._meta
+            key = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+            for raw in value:
+                if key_value(key, str(raw)) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": raw},
+                    )
+        return super().clean(value)
+
+
 class DeclaredLookupsOnlyMixin:
     """For every ModelAdmin: URL filters only through its declared list filters, with values
-    its fields can hold; actions and list edits only on rows that can exist."""
+    its fields can hold; actions, list edits and many-to-many choices only of rows that can
+    exist."""
 
     def lookup_allowed(self, lookup: str, value, request: HttpRequest | None = None) -> bool:
         return lookup_is_declared(self, lookup, value, request) and super().lookup_allowed(
             lookup, value, request
         )
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        kwargs.setdefault("form_class", RowsInRangeMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def response_action(self, request: HttpRequest, queryset):
         # Django filters the queryset by the posted rows: one no row can have is a 400.
