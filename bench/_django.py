@@ -31,9 +31,21 @@ def bench_environment() -> dict[str, str]:
 
 
 def collect_static() -> None:
-    """Collect static files once: production settings need the manifest to render pages."""
+    """Collect static files when the project's are newer than the last collection (once per
+    checkout, and again after a change adds or edits one): production settings need the
+    manifest to render pages."""
     environment = bench_environment()
-    if not (Path(environment["STATIC_ROOT"]) / "staticfiles.json").exists():
+    manifest = Path(environment["STATIC_ROOT"]) / "staticfiles.json"
+    newest = max(
+        (
+            path.stat().st_mtime
+            for app in ("backoffice", "catalog", "alerts")
+            for path in (ROOT / app).glob("**/static/**/*")
+            if path.is_file()
+        ),
+        default=0.0,
+    )
+    if not manifest.exists() or manifest.stat().st_mtime < newest:
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
             cwd=ROOT,

@@ -12,8 +12,8 @@ the pk-order lock pass included), in a fresh child process (peak RSS is that pro
   price and every stock (one movement per row). Stocks stay above the threshold, so no
   alert is raised or resolved either way: the difference between the two is the ledger's
   reading and writing of movements;
-- the first import of the new rows twice, in two fresh databases: as it is (one `created`
-  movement per row), and with the ledger's two writers (`stock_movements_created`,
+- the first import of the new rows, in fresh databases, --turns times each: as it is (one
+  `created` movement per row), and with the ledger's two writers (`stock_movements_created`,
   `stock_movements_record`) replaced by no-ops in that child process only (up to
   --new-off-max rows: at 1M rows the pair of re-imports is the comparison).
 
@@ -107,11 +107,13 @@ def measure(
 
     new = workdir / "new.csv"
     write_csv(new, rows, price_cents=0, stock_step=0)
-    if new_off:
+    # The new rows in turns too (each in a fresh database); the last one stays for the rest.
+    for _turn in range(turns if new_off else 1):
+        if new_off:
+            _recreate_database(url)
+            record("new, ledger off", run(url, new, ledger_off=True))
         _recreate_database(url)
-        record("new, ledger off", run(url, new, ledger_off=True))
-    _recreate_database(url)
-    record("new", run(url, new))
+        record("new", run(url, new))
     for turn in range(turns):
         # Every price moves each time; "kept" leaves each stock where the last file put it.
         kept, changed = workdir / "kept.csv", workdir / "changed.csv"

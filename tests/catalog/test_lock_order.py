@@ -10,7 +10,9 @@ import time
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from backoffice.kit.importing import engine
@@ -102,3 +104,19 @@ def test_import_racing_actions_and_list_edits_in_opposite_orders_never_deadlocks
     assert len(done) == ROUNDS * THREADS
     for product in products:
         assert_chain(product)  # and the invariant: no product out of balance
+
+
+def test_a_list_edit_locks_its_rows_in_pk_order_before_saving_them_in_page_order():
+    products = [ProductFactory(sku=f"PAGE-{n}", stock=5) for n in range(4)]
+    admin = User.objects.create_superuser("page-admin", "page@example.com", "pw-page-admin-1")
+    client = Client()
+    client.force_login(admin)
+    with CaptureQueriesContext(connection) as queries:
+        list_edit_backwards(client, products, stock=60)
+    statements = [query["sql"] for query in queries.captured_queries]
+    first_update = next(n for n, sql in enumerate(statements) if sql.startswith("UPDATE"))
+    lock = next(n for n, sql in enumerate(statements) if "FOR NO KEY UPDATE" in sql)
+    assert lock < first_update
+    assert f"IN ({', '.join(str(p.pk) for p in products)})" in statements[lock]
+    assert "ORDER BY" in statements[lock]
+    assert [p.stock for p in Product.objects.order_by("pk")] == [63, 62, 61, 60]
