@@ -21,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from .emails import account_email_send
 from .rate_limits import Limit, rate_limit_hit
+from .rules import password_reset_held
 
 
 def _same_address(a: str, b: str) -> bool:
@@ -41,9 +42,15 @@ def reset_limits() -> tuple[Limit, Limit]:
 class StaffPasswordResetForm(PasswordResetForm):
     def get_users(self, email: str):
         """Active staff with this address, also those who never set a password (invited or
-        imported): the link lets them set one. Inactive accounts get nothing."""
+        imported): the link lets them set one. Inactive accounts get nothing, nor does an
+        address someone else has just given the account (rules.password_reset_held); the
+        page answers alike either way."""
         users = User.objects.filter(email__iexact=email, is_active=True, is_staff=True)
-        return [user for user in users if _same_address(email, user.email)]
+        return [
+            user
+            for user in users
+            if _same_address(email, user.email) and not password_reset_held(target=user)
+        ]
 
     def save(self, *, request, **kwargs) -> None:
         for user in self.get_users(self.cleaned_data["email"]):

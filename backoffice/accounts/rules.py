@@ -13,16 +13,22 @@ manages only accounts in its scope: every group of the account one it may assign
 single permissions, no superuser status, and never its own account (so never its own roles,
 other User admins or superusers). Only superusers assign User admins, superuser status or
 single permissions. Nobody sets or learns another person's password: invitations and
-resets go to the person's own address.
+resets go to the person's own address, and an address someone else changed receives no
+reset link for BACKOFFICE_ADDRESS_CHANGE_RESET_HOLD_HOURS (re-address, then reset, would
+otherwise hand the account to whoever changed the address).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, User
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.utils import timezone
 
+from .models import AccountEvent
 from .roles import ROLE_ASSIGNS
 
 # Fields of the user form only a superuser may set.
@@ -94,6 +100,18 @@ def user_password_set_refusal(*, editor: AbstractUser, target: AbstractUser) -> 
         "Nobody sets another person's password: send them an invitation (Resend invitation "
         "on the user list) or let them use 'Forgotten your password?' on the login page."
     )
+
+
+def password_reset_held(*, target: AbstractUser) -> bool:
+    """No reset link for this account now: its address was changed by someone else within
+    the hold (an account without a password yet is an invitation's business, not held)."""
+    if not target.has_usable_password():
+        return False
+    since = timezone.now() - timedelta(hours=settings.BACKOFFICE_ADDRESS_CHANGE_RESET_HOLD_HOURS)
+    changes = AccountEvent.objects.filter(
+        kind=AccountEvent.Kind.ADDRESS_CHANGED, target=target, created_at__gte=since
+    )
+    return changes.exclude(actor=F("target")).exists()
 
 
 def user_fields_refused_to(*, editor: AbstractUser) -> tuple[str, ...]:

@@ -205,6 +205,12 @@ BACKOFFICE_PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int(
 BACKOFFICE_PASSWORD_RESET_PER_IP_PER_HOUR = env.int(
     "BACKOFFICE_PASSWORD_RESET_PER_IP_PER_HOUR", default=20
 )
+# After someone else changes an account's address, no reset link goes to the new address for
+# this many hours (the old address has been told and can object): a User admin cannot
+# re-address an account and reset its password (backoffice.accounts.rules).
+BACKOFFICE_ADDRESS_CHANGE_RESET_HOLD_HOURS = env.int(
+    "BACKOFFICE_ADDRESS_CHANGE_RESET_HOLD_HOURS", default=24
+)
 
 # The shop's currency (ISO 4217 code): an imported price may carry its sign (€4.50, 12,90 €);
 # a price in another currency is refused (backoffice.kit.importing.prices).

@@ -179,3 +179,62 @@ def test_a_down_mail_server_changes_nothing_the_visitor_sees(
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
     assert send.call_count >= 1  # the worker's try (and its eager retries)
+
+
+def test_no_reset_reaches_an_address_someone_else_just_gave_the_account(
+    db, django_capture_on_commit_callbacks
+):
+    """Re-address an account, then reset its password: a take-over, held for a day."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from backoffice.accounts.invitations import address_change_notify
+    from backoffice.accounts.models import AccountEvent
+
+    anna = UserFactory(username="anna", email="anna@shop.example")
+    admin = UserFactory(username="ulla", email="ulla@shop.example")
+    anna.email = "ulla+anna@shop.example"
+    anna.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        address_change_notify(user=anna, old_address="anna@shop.example", changed_by=admin)
+    assert [m.to for m in mail.outbox] == [["anna@shop.example"]]  # the old address is told
+    mail.outbox.clear()
+
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        held = request_reset(client, "ulla+anna@shop.example")
+        unknown = request_reset(client, "nobody@shop.example", ip="198.51.100.8")
+    assert mail.outbox == []
+    assert (held.status_code, held["Location"]) == (unknown.status_code, unknown["Location"])
+
+    # A day later (BACKOFFICE_ADDRESS_CHANGE_RESET_HOLD_HOURS) the new address gets its link.
+    AccountEvent.objects.filter(target=anna).update(
+        created_at=timezone.now() - timedelta(hours=24, minutes=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        request_reset(client, "ulla+anna@shop.example", ip="198.51.100.9")
+    assert [m.to for m in mail.outbox] == [["ulla+anna@shop.example"]]
+
+
+def test_changing_ones_own_address_or_an_invitees_holds_no_reset(
+    db, django_capture_on_commit_callbacks
+):
+    from backoffice.accounts.invitations import address_change_notify
+
+    anna = UserFactory(username="anna", email="anna@new.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        address_change_notify(user=anna, old_address="anna@old.example", changed_by=anna)
+    invited = UserFactory(username="ivo", email="ivo@shop.example")
+    invited.set_unusable_password()
+    invited.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        address_change_notify(
+            user=invited, old_address="ivo@typo.example", changed_by=UserFactory(username="ulla")
+        )
+    mail.outbox.clear()
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        request_reset(client, "anna@new.example")
+        request_reset(client, "ivo@shop.example")
+    assert sorted(m.to[0] for m in mail.outbox) == ["anna@new.example", "ivo@shop.example"]
