@@ -30,6 +30,8 @@ export DEBUG=false
 # Plain HTTP on loopback: no redirect to HTTPS, no HSTS. Everything else stays production.
 export SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 LOG_LEVEL="${LOG_LEVEL:-WARNING}"
 export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.dummy.EmailBackend}"
+# Production settings require a broker; no worker runs here (alert emails are not measured).
+export CELERY_BROKER_URL="${CELERY_BROKER_URL:-memory://}"
 
 PORT="${PORT:-8105}"
 WORKERS="${WORKERS:-4}"
