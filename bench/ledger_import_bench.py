@@ -157,7 +157,9 @@ def main() -> None:
     print("\nwhat the ledger adds (median seconds; target: at most +25% at 100k rows):")
     for rows, results in measured.items():
         seconds = {
-            kind: statistics.median(r["seconds"] for r in runs) for kind, runs in results.items()
+            kind: statistics.median(r["seconds"] for r in runs)
+            for kind, runs in results.items()
+            if runs
         }
         for label, without, with_ in (
             ("new rows", "new, ledger off", "new"),

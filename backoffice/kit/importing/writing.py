@@ -1,4 +1,5 @@
-"""Writing rows fast: one INSERT or UPDATE statement run for many rows (executemany)."""
+"""Writing rows fast: one INSERT or UPDATE statement run for many rows (executemany), new
+rows on PostgreSQL through one COPY."""
 
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -21,7 +22,8 @@ _STORED_AS_IS = {
 
 
 def insert_rows(*, model: type[Model], rows: list[dict[str, Any]]) -> None:
-    """INSERT new rows (field attname -> value) with one executemany, no model instances.
+    """INSERT new rows (field attname -> value) with one executemany (PostgreSQL: one COPY),
+    no model instances.
 
     bulk_create builds an instance per row, compiles a multi-row INSERT per ~100 rows on
     SQLite and converts every value through the field API: at 100k rows most of the import's
@@ -55,8 +57,22 @@ def insert_rows(*, model: type[Model], rows: list[dict[str, Any]]) -> None:
         return value
 
     getters = [prepare(field) for field in fields]
+    values = [tuple(get(row) for get in getters) for row in rows]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [tuple(get(row) for get in getters) for row in rows])
+        if connection.vendor == "postgresql":
+            # One COPY stream instead of a statement per row (psycopg's copy API, under
+            # Django's cursor): constraints and triggers apply as to INSERT, in the same
+            # transaction; ~2x faster for the ledger's movements of a 100k-row import.
+            copy_sql = "COPY {} ({}) FROM STDIN".format(
+                quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields)
+            )
+            # wrap_database_errors: psycopg's errors reach the caller as Django's
+            # (IntegrityError, DatabaseError), as through Django's own cursor.
+            with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
+                for value in values:
+                    copy.write_row(value)
+        else:
+            cursor.executemany(sql, values)
 
 
 def update_rows(*, model: type[Model], instances: list[Model], fields: Iterable[str]) -> None:
