@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # intcomma: counts grouped as the pages' scripts group them
     "import_export",
     "backoffice.apps.LoginSecurityConfig",
     "django_otp",

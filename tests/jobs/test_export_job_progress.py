@@ -40,7 +40,7 @@ def test_a_running_export_shows_the_progress_bar_of_the_import_page(exporter):
     assert 'id="job-progress"' in page
     assert f'data-progress-url="{url("progress", job)}"' in page
     assert "backoffice/job_progress.js" in page
-    assert "20000 of 80000 rows" in page
+    assert "20,000 of 80,000 rows" in page
     assert "Cancel this export" in page
     # The cancel form stands outside the admin's change form (forms cannot nest); the button
     # in the object tools names it.

@@ -252,3 +252,15 @@ def test_a_running_import_jobs_page_shows_the_shared_progress_bar_and_cancel(adm
     page = author.get(reverse("admin:jobs_importjob_change", args=[job.pk])).content.decode()
     assert 'id="job-progress"' in page
     assert "job-cancel-form" not in page  # too late to cancel
+
+
+def test_the_progress_rows_are_grouped_as_the_script_groups_them(db):
+    """The page's first render and the script's updates agree: "6,300 of 250,000 rows"."""
+    from django.template.loader import render_to_string
+
+    from backoffice.kit.jobs.models import ImportJob
+
+    job = ImportJob(rows_done=6300, rows_total=250_000)
+    assert "6,300 of 250,000 rows" in render_to_string("admin/jobs/progress.html", {"job": job})
+    job.rows_total = None
+    assert "6,300 rows" in render_to_string("admin/jobs/progress.html", {"job": job})
