@@ -65,7 +65,7 @@ PINS = {
     ],
     "backoffice/templates/admin/base.html": [
         # A full copy (the top bar's search boxes are in no block), showing only the boxes
-        # of lists the user may open.
+        # of lists the user may open, and a footer without "Jazzmin version".
         (
             "jazzmin",
             "templates/admin/base.html",
@@ -95,14 +95,6 @@ PINS = {
             "jazzmin",
             "templates/admin/index.html",
             "9fb550ebb28980540102045bd4c60e2b8e1deda79de7f7f82c5283676b3455df",
-        ),
-    ],
-    "backoffice/templates/admin/base_site.html": [
-        # A copy of the footer block of jazzmin's page frame, without "Jazzmin version".
-        (
-            "jazzmin",
-            "templates/admin/base.html",
-            "b6466eb7753ae049345851f424e383d5b594da2d19797cc14c71c6770e1df8f0",
         ),
     ],
 }
