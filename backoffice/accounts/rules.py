@@ -33,6 +33,10 @@ from .roles import ROLE_ASSIGNS
 
 # Fields of the user form only a superuser may set.
 SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
+# Fields the system writes and nobody sets in the form: an account that has logged in is
+# never again an invitation (no usable password and no last login), whose link may go to
+# whatever address a User admin gives it.
+SYSTEM_FIELDS = ("last_login",)
 
 
 def user_may_manage(*, editor: AbstractUser, target: AbstractUser) -> bool:
@@ -104,8 +108,9 @@ def user_password_set_refusal(*, editor: AbstractUser, target: AbstractUser) -> 
 
 def password_reset_held(*, target: AbstractUser) -> bool:
     """No reset link for this account now: its address was changed by someone else within
-    the hold (an account without a password yet is an invitation's business, not held)."""
-    if not target.has_usable_password():
+    the hold (an invitee, who has no password yet and never logged in, is an invitation's
+    business, not held; a restored account has no usable password but is no invitee)."""
+    if not target.has_usable_password() and target.last_login is None:
         return False
     since = timezone.now() - timedelta(hours=settings.BACKOFFICE_ADDRESS_CHANGE_RESET_HOLD_HOURS)
     changes = AccountEvent.objects.filter(
@@ -115,8 +120,9 @@ def password_reset_held(*, target: AbstractUser) -> bool:
 
 
 def user_fields_refused_to(*, editor: AbstractUser) -> tuple[str, ...]:
-    """User fields `editor` may not set: superuser status and single permissions."""
-    return () if _is_superuser(editor) else SUPERUSER_ONLY_FIELDS
+    """User fields `editor` may not set: superuser status and single permissions (a
+    superuser sets them), the last login (nobody does)."""
+    return SYSTEM_FIELDS if _is_superuser(editor) else SUPERUSER_ONLY_FIELDS + SYSTEM_FIELDS
 
 
 # --- groups ------------------------------------------------------------------------------

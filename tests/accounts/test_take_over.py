@@ -215,3 +215,69 @@ def test_inviting_someone_into_a_group_out_of_scope_is_refused(attacker):
         response.content.decode()
     )
     assert not User.objects.filter(username="mole").exists()
+
+
+def _delete_and_restore(attacker, user):
+    """As the attacker may: delete an account in scope, then restore it from its record
+    (it comes back with an unusable password and its last login)."""
+    from django.urls import reverse
+
+    from alerts.models import DeletionRecord
+
+    deleted = attacker.post(f"/admin/auth/user/{user.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    record = DeletionRecord.objects.get(object_repr=user.username)
+    restored = attacker.post(reverse("admin:alerts_deletionrecord_restore", args=[record.pk]))
+    assert restored.status_code == 302
+    user = User.objects.get(pk=user.pk)
+    assert not user.has_usable_password()
+    assert user.last_login is not None
+    return user
+
+
+def test_delete_restore_and_re_address_hands_no_reset_link_to_the_new_address(
+    attacker, inventory, django_capture_on_commit_callbacks
+):
+    """Delete, restore (no usable password), re-address, 'Forgot your password': the hold
+    after someone else's address change must cover the restored account too, which is no
+    invitee (it has logged in before)."""
+    from django.core import mail
+    from django.utils import timezone
+
+    inventory.last_login = timezone.now()
+    inventory.save()
+    inventory = _delete_and_restore(attacker, inventory)
+    change = f"/admin/auth/user/{inventory.pk}/change/"
+    data = change_form(inventory, email="mole@evil.example")
+    data["last_login_0"] = inventory.last_login.strftime("%Y-%m-%d")
+    data["last_login_1"] = inventory.last_login.strftime("%H:%M:%S")
+    assert attacker.post(change, data).status_code == 302
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/admin/password-reset/", {"email": "mole@evil.example"})
+    assert [m.to for m in mail.outbox] == []
+
+
+def test_a_cleared_last_login_makes_no_invitation_of_an_account_that_logged_in(
+    attacker, inventory, django_capture_on_commit_callbacks
+):
+    """Delete, restore, clear 'Last login' and re-address in one save, 'Resend invitation':
+    the link would reach the attacker's address. Last login is the system's to write."""
+    from django.core import mail
+    from django.utils import timezone
+
+    inventory.last_login = timezone.now()
+    inventory.save()
+    inventory = _delete_and_restore(attacker, inventory)
+    change = f"/admin/auth/user/{inventory.pk}/change/"
+    attacker.post(change, change_form(inventory, email="mole@evil.example"))
+    inventory.refresh_from_db()
+    assert inventory.last_login is not None
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        attacker.post(
+            "/admin/auth/user/",
+            {"action": "resend_invitation", "_selected_action": [inventory.pk]},
+        )
+        Client().post("/admin/password-reset/", {"email": "mole@evil.example"})
+    assert [m.to for m in mail.outbox] == []
