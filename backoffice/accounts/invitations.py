@@ -4,7 +4,8 @@ password" link by email, valid for BACKOFFICE_INVITATION_HOURS
 
 An invitation is pending while the account has no usable password and has never logged in.
 The link is Django's password-reset token under another salt: it stops working once a
-password is set (the token covers the password hash) and after its hours.
+password is set (the token covers the password hash), when the account's roles, single
+permissions or superuser status change, and after its hours.
 """
 
 from django.conf import settings
@@ -23,6 +24,14 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
     BACKOFFICE_INVITATION_HOURS."""
 
     key_salt = "backoffice.accounts.invitations.InvitationTokenGenerator"
+
+    def _make_hash_value(self, user: AbstractUser, timestamp: int) -> str:
+        # The link also covers what the account holds: an invitation sent by a User admin
+        # (to an address they chose) stops when a superuser later raises the account
+        # (superuser status, a role, single permissions); Resend invitation sends a new one.
+        groups = sorted(user.groups.values_list("pk", flat=True)) if user.pk else []
+        grants = sorted(user.user_permissions.values_list("pk", flat=True)) if user.pk else []
+        return f"{super()._make_hash_value(user, timestamp)}|{user.is_superuser}|{groups}|{grants}"
 
 
 invitation_token_generator = InvitationTokenGenerator()

@@ -193,3 +193,38 @@ def test_roles_without_user_rights_cannot_invite(admin_client_for, role):
     )
     assert response.status_code == 403
     assert not User.objects.filter(username="x").exists()
+
+
+def test_a_pending_invitation_stops_when_a_superuser_raises_the_account(
+    admin_client_for, superuser_client, django_capture_on_commit_callbacks
+):
+    """A User admin invites an account to an address of their own; a superuser then makes it
+    a superuser (or a User admin) before it is accepted: the link the User admin holds must
+    not open the raised account. The superuser's own Resend invitation sends a new one."""
+    useradmin = admin_client_for("User admins", username="ulla")
+    viewers = Group.objects.get(name="Viewers")
+    invite(
+        useradmin,
+        django_capture_on_commit_callbacks,
+        username="newlead",
+        email="ulla+lead@elsewhere.example",
+        groups=[viewers.pk],
+    )
+    [message] = mail.outbox
+    link = link_in(message)
+    lead = User.objects.get(username="newlead")
+    lead.is_superuser = True
+    lead.save()
+    assert not Client().get(link, follow=True).context["validlink"]
+
+    User.objects.filter(pk=lead.pk).update(is_superuser=False)
+    lead.groups.add(Group.objects.get(name="User admins"))
+    assert not Client().get(link, follow=True).context["validlink"]
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        superuser_client.post(
+            "/admin/auth/user/", {"action": "resend_invitation", "_selected_action": [lead.pk]}
+        )
+    [again] = mail.outbox
+    assert Client().get(link_in(again), follow=True).context["validlink"]
