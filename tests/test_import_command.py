@@ -149,3 +149,19 @@ def test_a_bad_map_option_names_the_fields(tmp_path, choice):
 
     with pytest.raises(CommandError, match="write FIELD=COLUMN with FIELD one of sku, name"):
         run("products", str(path), "--map", choice)
+
+
+def test_one_column_mapped_to_two_fields_is_refused_as_in_the_admin(tmp_path):
+    """The admin's mapping form refuses one column for two fields; the engine, which every
+    mapping reaches (--map, a job's), refuses it too: a SKU read as the name as well."""
+    path = tmp_path / "supplier.csv"
+    path.write_text("Article number;Qty;Unit price\nS-1;4;3,50\n")
+    err = StringIO()
+    with pytest.raises(CommandError, match=r"supplier\.csv was rejected"):
+        call_command(
+            "import_catalog", "products", str(path), "--no-progress",
+            "--map", "sku=Article number", "--map", "name=article NUMBER",
+            "--map", "stock=Qty", "--map", "price=Unit price", stderr=err,
+        )  # fmt: skip
+    assert "The column 'Article number' is chosen for sku and name" in err.getvalue()
+    assert not Product.objects.exists()

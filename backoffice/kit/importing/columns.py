@@ -126,6 +126,16 @@ def header_layout(
                 continue
             positions[column.name] = keys.index(header_key(header))
             mapped[column.name] = printable(titles[positions[column.name]][:100])
+        # One column read as two fields (the mapping form refuses it; --map reaches here).
+        fields_at: dict[int, list[str]] = {}
+        for name, position in positions.items():
+            fields_at.setdefault(position, []).append(name)
+        problems += [
+            f"The column '{printable(titles[position][:100])}' is chosen for "
+            f"{' and '.join(names)}; choose it for one of them only."
+            for position, names in fields_at.items()
+            if len(names) > 1
+        ]
     else:
         ours = own_names(model, columns)
         for position, key in enumerate(keys):
