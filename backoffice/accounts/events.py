@@ -18,6 +18,7 @@ def account_event_record(
         actor=actor,
         actor_username=actor.get_username() if actor else "",
         target=target,
+        target_pk=target.pk,
         target_username=target.get_username(),
         detail=detail,
     )
@@ -50,6 +51,7 @@ def role_changes_record_many(
                 actor=actor,
                 actor_username=actor.get_username() if actor else "",
                 target=user,
+                target_pk=user.pk,
                 target_username=user.get_username(),
                 detail=_groups_detail(set(before), set(after)),
             )

@@ -50,6 +50,10 @@ class AccountEvent(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     target_username = models.CharField(max_length=150)
+    # The target's ID, kept when the account is deleted (target goes NULL): a restored
+    # account (same ID) is still held from resets after an address change
+    # (rules.password_reset_held), as stock movements keep their product_pk.
+    target_pk = models.IntegerField(null=True, blank=True, db_index=True)
     detail = models.TextField(blank=True)
 
     class Meta:

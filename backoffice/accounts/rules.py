@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, User
 from django.core.exceptions import ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import AccountEvent
@@ -113,10 +113,11 @@ def password_reset_held(*, target: AbstractUser) -> bool:
     if not target.has_usable_password() and target.last_login is None:
         return False
     since = timezone.now() - timedelta(hours=settings.BACKOFFICE_ADDRESS_CHANGE_RESET_HOLD_HOURS)
+    # By the target's ID, which outlives a delete and restore of the account.
     changes = AccountEvent.objects.filter(
-        kind=AccountEvent.Kind.ADDRESS_CHANGED, target=target, created_at__gte=since
+        kind=AccountEvent.Kind.ADDRESS_CHANGED, target_pk=target.pk, created_at__gte=since
     )
-    return changes.exclude(actor=F("target")).exists()
+    return changes.exclude(actor=target).exists()
 
 
 def user_fields_refused_to(*, editor: AbstractUser) -> tuple[str, ...]:

@@ -281,3 +281,26 @@ def test_a_cleared_last_login_makes_no_invitation_of_an_account_that_logged_in(
         )
         Client().post("/admin/password-reset/", {"email": "mole@evil.example"})
     assert [m.to for m in mail.outbox] == []
+
+
+def test_re_address_then_delete_and_restore_keeps_the_reset_hold(
+    attacker, inventory, django_capture_on_commit_callbacks
+):
+    """Re-address, delete, restore, 'Forgot your password': deleting the account unlinked its
+    address change from it (the record outlives the account), so the restored account, same
+    ID, same new address, was no longer held."""
+    from django.core import mail
+    from django.utils import timezone
+
+    inventory.last_login = timezone.now()
+    inventory.save()
+    change = f"/admin/auth/user/{inventory.pk}/change/"
+    readdressed = attacker.post(change, change_form(inventory, email="mole@evil.example"))
+    assert readdressed.status_code == 302
+    inventory.refresh_from_db()
+    inventory = _delete_and_restore(attacker, inventory)
+    assert inventory.email == "mole@evil.example"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/admin/password-reset/", {"email": "mole@evil.example"})
+    assert [m.to for m in mail.outbox] == []
