@@ -52,12 +52,15 @@ def test_a_user_import_whose_author_was_deleted_does_not_run_with_full_rights():
     assert job.status == ImportJob.Status.FAILED
 
 
-@pytest.mark.parametrize("change", ["role removed", "deactivated"])
+@pytest.mark.parametrize("change", ["role removed", "deactivated", "staff status removed"])
 def test_an_author_who_may_no_longer_import_gets_nothing_written(change):
     author = UserFactory(username="inv", groups=["Inventory managers"])
     job = importing_job(author, csv_bytes(*ROWS))
     if change == "deactivated":
         User.objects.filter(pk=author.pk).update(is_active=False)
+    elif change == "staff status removed":
+        # Still in the role, so has_perm says yes; the admin would not let them in.
+        User.objects.filter(pk=author.pk).update(is_staff=False)
     else:
         author.groups.clear()
 

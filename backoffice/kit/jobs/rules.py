@@ -61,12 +61,13 @@ def export_jobs_visible_to(*, user: AbstractBaseUser) -> QuerySet[ExportJob]:
 
 def job_author_refusal(*, job: ImportJob | ExportJob) -> str | None:
     """Why a worker may not run this job as its author now (None: it may): the author's
-    account is gone or inactive, or their roles no longer let them import the model (add
-    and change) or export it (view). A worker never runs a job with a command-line
-    import's full rights (importers take no user as "the system")."""
+    account is gone, inactive or no longer staff (the admin they queued it from would not
+    let them in), or their roles no longer let them import the model (add and change) or
+    export it (view). A worker never runs a job with a command-line import's full rights
+    (importers take no user as "the system")."""
     author = job.created_by
-    if author is None or not author.is_active:
-        return "Its author's account is deleted or inactive: nothing was written."
+    if author is None or not (author.is_active and author.is_staff):
+        return "Its author's account is deleted, inactive or no longer staff: nothing was written."
     model = job.content_type.model_class()
     if model is None:
         return "Its model no longer exists: nothing was written."
