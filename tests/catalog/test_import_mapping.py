@@ -22,6 +22,7 @@ from backoffice.kit.importing.mapping import (
 )
 from backoffice.kit.importing.mapping_admin import EXPIRED_UPLOAD, INVALID_MAPPING_LINK
 from backoffice.kit.importing.storage import UPLOAD_FOLDER, ImportUploadStorage
+from backoffice.kit.jobs.imports import import_job_create
 from backoffice.kit.jobs.mappings import import_mapping_remembered
 from backoffice.kit.jobs.models import ImportColumnMapping, ImportJob
 from backoffice.kit.jobs.rules import import_mappings_visible_to
@@ -179,6 +180,39 @@ def test_a_supplier_file_goes_through_mapping_preview_and_confirm(admin_client_f
         ("ACC-001", 12, Decimal("4.50")),
         ("NEW-7", 3, Decimal("12.90")),
     ]
+
+
+def test_the_mapping_posted_twice_makes_one_job_that_keeps_its_file(admin_client_for):
+    # A double click on "Preview with these columns": before, each post started a job on
+    # the same stored upload, and whichever ended first took the file from the other.
+    client = admin_client_for("Inventory managers")
+    response = preview(client, "catalog_product", SUPPLIER, name="supplier.csv")
+    data = mapping_data(response)
+
+    first = post_mapping(client, "catalog_product", data)
+    again = post_mapping(client, "catalog_product", data)
+
+    job = ImportJob.objects.get()
+    assert first.context["job"] == again.context["job"] == job
+    assert again.context["report"].totals["new"] == 2
+    assert confirm(client, "catalog_product", again).status_code == 302
+    assert sorted(Product.objects.values_list("sku", flat=True)) == ["ACC-001", "NEW-7"]
+
+
+def test_one_live_job_per_upload_is_the_databases_rule_too(superuser):
+    importer = ProductImporter(user=superuser)
+    first = import_job_create(
+        user=superuser, importer=importer, upload="u" * 32, file_name="a.csv", file_size=1
+    )
+    second = import_job_create(
+        user=superuser, importer=importer, upload="u" * 32, file_name="a.csv", file_size=1
+    )
+    assert second == first
+    ImportJob.objects.filter(pk=first.pk).update(status=ImportJob.Status.CANCELLED)
+    third = import_job_create(
+        user=superuser, importer=importer, upload="u" * 32, file_name="a.csv", file_size=1
+    )
+    assert third != first  # matched again from the same upload after a cancel
 
 
 def test_the_mapping_is_remembered_for_the_next_upload_of_the_same_user_and_model(

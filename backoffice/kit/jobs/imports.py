@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -54,19 +54,32 @@ def import_job_create(
     status: str = Status.QUEUED,
     mapping: dict[str, str] | None = None,
 ) -> ImportJob:
+    """A new job, or the live job that already holds this upload (a second post of the
+    same mapping step: the models' one-live-job-per-upload constraint)."""
     importer_class = type(importer)
-    return ImportJob.objects.create(
-        created_by=user,
-        content_type=ContentType.objects.get_for_model(importer_class.model),
-        importer=f"{importer_class.__module__}.{importer_class.__qualname__}",
-        upload=upload,
-        file_name=file_name,
-        file_size=file_size,
-        source=source,
-        status=status,
-        started_at=timezone.now() if status != Status.QUEUED else None,
-        mapping=mapping or {},
-    )
+    try:
+        with transaction.atomic():
+            return ImportJob.objects.create(
+                created_by=user,
+                content_type=ContentType.objects.get_for_model(importer_class.model),
+                importer=f"{importer_class.__module__}.{importer_class.__qualname__}",
+                upload=upload,
+                file_name=file_name,
+                file_size=file_size,
+                source=source,
+                status=status,
+                started_at=timezone.now() if status != Status.QUEUED else None,
+                mapping=mapping or {},
+            )
+    except IntegrityError:
+        live = (
+            ImportJob.objects.filter(upload=upload, status__in=ImportJob.LIVE).first()
+            if upload
+            else None
+        )
+        if live is None:
+            raise
+        return live
 
 
 def import_job_validate(*, job_id: int) -> None:

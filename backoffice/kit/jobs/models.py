@@ -48,6 +48,8 @@ class ImportJob(JobStateMixin, models.Model):
     CANCELLABLE = (Status.QUEUED, Status.VALIDATING, Status.READY)
     RUNNING = (Status.QUEUED, Status.VALIDATING, Status.IMPORTING)
     FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
+    # Still holding its upload for itself: at most one such job per upload (Meta).
+    LIVE = (Status.QUEUED, Status.VALIDATING, Status.READY, Status.IMPORTING)
 
     class Source(models.TextChoices):
         ADMIN = "admin", "Admin"
@@ -96,6 +98,24 @@ class ImportJob(JobStateMixin, models.Model):
         indexes = [
             models.Index(fields=["created_by", "-created_at"], name="importjob_author_idx"),
             models.Index(fields=["content_type", "-created_at"], name="importjob_model_idx"),
+        ]
+        constraints = [
+            # One live job per stored upload: a second post of the same column mapping (a
+            # double click, a resubmitted form) finds the first job instead of starting a
+            # twin that would lose its file when either one ends.
+            models.UniqueConstraint(
+                fields=["upload"],
+                condition=~models.Q(upload="")
+                & models.Q(
+                    status__in=[
+                        JobStatus.QUEUED,
+                        JobStatus.VALIDATING,
+                        JobStatus.READY,
+                        JobStatus.IMPORTING,
+                    ]
+                ),
+                name="importjob_one_live_job_per_upload",
+            ),
         ]
 
     def __str__(self) -> str:
