@@ -151,6 +151,15 @@ def test_a_bad_map_option_names_the_fields(tmp_path, choice):
         run("products", str(path), "--map", choice)
 
 
+def test_one_field_mapped_twice_is_refused_not_the_last_choice_taken(tmp_path):
+    path = tmp_path / "supplier.csv"
+    path.write_text("A;B;name;price;stock\nS-1;S-2;Jug;1;1\n")
+
+    with pytest.raises(CommandError, match="sku is mapped to 'A' already"):
+        run("products", str(path), "--map", "sku=A", "--map", "sku=B")
+    assert not Product.objects.exists()
+
+
 def test_one_column_mapped_to_two_fields_is_refused_as_in_the_admin(tmp_path):
     """The admin's mapping form refuses one column for two fields; the engine, which every
     mapping reaches (--map, a job's), refuses it too: a SKU read as the name as well."""

@@ -86,5 +86,10 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--map {choice!r}: write FIELD=COLUMN with FIELD one of {', '.join(names)}."
                 )
+            if field.strip() in mapping:
+                raise CommandError(
+                    f"--map {choice!r}: {field.strip()} is mapped to "
+                    f"{mapping[field.strip()]!r} already; give each field one column."
+                )
             mapping[field.strip()] = column.strip()
         return mapping
