@@ -107,6 +107,21 @@ def test_xlsx_export_escapes_formulas_too(superuser_client):
     assert [cell.value for cell in sheet[2]] == ["X-1", '\'=HYPERLINK("http://evil")']
 
 
+@pytest.mark.parametrize("hidden", ["\x01", "\x1b", "\x0b\x0c"])
+def test_xlsx_export_escapes_a_formula_behind_control_characters(superuser_client, hidden):
+    # The change form stores control characters (Django's CharField refuses only NUL); the
+    # XLSX export drops them, which must not uncover a formula the escaping did not see.
+    ProductFactory(sku="X-1", name=hidden + '=HYPERLINK("http://evil","open")')
+
+    response = export_post(
+        superuser_client, "catalog_product", "productresource", ["sku", "name"], XLSX_FORMAT
+    )
+
+    cell = load_workbook(io.BytesIO(body(response))).active["B2"]
+    assert cell.data_type == "s"
+    assert cell.value == '\'=HYPERLINK("http://evil","open")'
+
+
 def test_article_and_user_exports_name_authors_and_groups(superuser_client):
     author = UserFactory(username="jane", groups=["Editors", "Viewers"])
     ArticleFactory(slug="hello", author=author)

@@ -18,6 +18,7 @@ from import_export.resources import ModelResource
 from openpyxl import Workbook
 
 from .checks import ILLEGAL_CHARACTERS
+from .parsing import escape_formula
 
 # An export job's progress is counted this many rows at a time.
 PROGRESS_EVERY = 1000
@@ -67,7 +68,9 @@ def export_response(
 
 def _xlsx_safe(value: Any) -> Any:
     if type(value) is str and ILLEGAL_CHARACTERS.search(value):
-        return ILLEGAL_CHARACTERS.sub("", value)
+        # Escaped again: the characters dropped may have hidden a formula from the escaping
+        # ("\x01=HYPERLINK(...)" would become a live formula cell).
+        return escape_formula(ILLEGAL_CHARACTERS.sub("", value))
     return value
 
 
