@@ -17,6 +17,7 @@ from backoffice.kit.money import price_display
 from backoffice.kit.pagination import LargeTableCountsMixin
 
 from . import ledger, search, services
+from .forms import ProductForm
 from .ledger_admin import stock_history_html  # registers the Stock movements list too
 from .models import Article, Product, StockMovement
 from .resources import ArticleResource, ProductResource
@@ -55,11 +56,15 @@ LIST_EDIT_ID = re.compile(r"form-\d+-id")
 
 def posted_product_ids(request: HttpRequest) -> list[int]:
     """The pks of the list edit's rows (the changelist formset's default prefix, `form`)."""
+    return product_ids_in(
+        value for name, value in request.POST.items() if LIST_EDIT_ID.fullmatch(name)
+    )
+
+
+def product_ids_in(values) -> list[int]:
+    # At most 18 digits: any such number fits a bigint; odd ones are Django's to refuse.
     return [
-        int(value)
-        for name, value in request.POST.items()
-        # At most 18 digits: any such number fits a bigint; odd ones are Django's to refuse.
-        if LIST_EDIT_ID.fullmatch(name) and value.isascii() and value.isdigit() and len(value) <= 18
+        int(value) for value in values if value.isascii() and value.isdigit() and len(value) <= 18
     ]
 
 
@@ -72,6 +77,9 @@ class ProductAdmin(
     admin.ModelAdmin,
 ):
     resource_classes = [ProductResource]
+    # Its stock input carries the stock the page showed: a save never overwrites a change
+    # made meanwhile (docs/architecture.md#the-stock-ledger).
+    form = ProductForm
     list_display = [
         "sku",
         "name",
@@ -122,7 +130,17 @@ class ProductAdmin(
     # (docs/architecture.md#the-stock-ledger): the form, the list's inputs, an action.
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         with ledger.stock_change_reason(StockMovement.Reason.EDITED):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            if not (request.method == "POST" and object_id):
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            # The form compares the stock its page showed with the committed one: the row is
+            # locked before Django reads it, so nobody changes it between that and the save.
+            with transaction.atomic():
+                if self.has_change_permission(request):
+                    services.products_lock(product_ids=product_ids_in([object_id]))
+                return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=self.form, **kwargs)
 
     def changelist_view(self, request, extra_context=None):
         with ledger.stock_change_reason(StockMovement.Reason.LIST_EDIT):
