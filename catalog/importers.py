@@ -27,7 +27,7 @@ from backoffice.kit.importing.parsing import (
 from backoffice.kit.importing.report import ImportReport, RowError
 
 from . import ledger, search, services
-from .models import Article, Product, StockMovement
+from .models import Article, Product, StockMovement, validate_sku_visible
 
 # Products whose alerts are synced per call: fewer, larger set-wise syncs.
 ALERT_SYNC_BATCH = 5000
@@ -40,7 +40,7 @@ class ProductImporter(Importer):
     columns = (
         Column(
             "sku",
-            parse_text(64),
+            django_validated(validate_sku_visible, 64),
             required=True,
             aliases=("article number", "item number", "product code", "art. no."),
         ),

@@ -1,9 +1,11 @@
 """Catalog models: Product (stock-keeping) and Article (editorial content); the stock
 ledger's StockMovement is defined in catalog.movements and offered here too."""
 
+import unicodedata
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q, Value
@@ -19,8 +21,30 @@ def default_low_stock_threshold() -> int:
     return settings.BACKOFFICE_LOW_STOCK_THRESHOLD
 
 
+def validate_sku_visible(value: str) -> None:
+    """A SKU holds no character that shows as nothing (docs/architecture.md#skus): a
+    byte-order mark or zero-width space makes "\ufeffACC-001" a second product that looks
+    like ACC-001. Control, format and separator characters are refused, named."""
+    for position, char in enumerate(value, start=1):
+        if unicodedata.category(char)[0] == "C" or unicodedata.category(char) in ("Zl", "Zp"):
+            name = unicodedata.name(char, "a control character")
+            hint = (
+                " (a file joined from two keeps a byte-order mark there)"
+                if char == "\ufeff"
+                else ""
+            )
+            raise ValidationError(
+                f"The SKU holds an invisible character, U+{ord(char):04X} {name}, at "
+                f"position {position}{hint}: remove it.",
+                code="invisible",
+            )
+
+
 class SkuField(models.CharField):
-    """A CharField that stores its value stripped of surrounding white space, case kept."""
+    """A CharField that stores its value stripped of surrounding white space, case kept,
+    with no invisible character (a default validator: not part of the migrations)."""
+
+    default_validators = [validate_sku_visible]
 
     def pre_save(self, model_instance, add):
         value = getattr(model_instance, self.attname)

@@ -92,6 +92,40 @@ def test_the_product_form_refuses_a_sku_differing_only_in_case(superuser_client)
     assert Product.objects.count() == 1
 
 
+def test_a_byte_order_mark_in_the_middle_of_a_file_makes_no_look_alike_product():
+    # Two exports joined into one file: the second's byte-order mark starts a data line.
+    # Not stripped by str.strip(), it made "\ufeffACC-001" beside ACC-001, looking the same.
+    ProductFactory(sku="ACC-001", name="Adapter", stock=3)
+    data = "sku,name,price,stock\nB-1,Bee,1.00,3\n\ufeffACC-001,Adapter,9.90,40\n".encode()
+    report = file_import(importer=ProductImporter(), data=data, name="p.csv", dry_run=False)
+    assert not report.written
+    [error] = report.errors
+    assert (error.row, error.column) == (3, "sku")
+    assert "U+FEFF ZERO WIDTH NO-BREAK SPACE, at position 1" in str(error)
+    assert "byte-order mark" in str(error)
+    assert list(Product.objects.values_list("sku", "stock")) == [("ACC-001", 3)]
+
+
+# Zero-width space, word joiner, right-to-left override, soft hyphen.
+@pytest.mark.parametrize(
+    "sku", ["ACC\u200b-001", "ACC-001\u2060", "\u202eACC-001", "ACC\u00ad-001"]
+)
+def test_invisible_characters_in_a_sku_are_refused_by_the_import_and_the_form(
+    superuser_client, sku
+):
+    ProductFactory(sku="ACC-001")
+    report = import_products(f"{sku},Copy,1.00,5")
+    assert not report.written
+    assert "The SKU holds an invisible character" in str(report.errors[0])
+    response = superuser_client.post(
+        reverse("admin:catalog_product_add"),
+        {"sku": sku, "name": "Copy", "price": "1.00", "stock": "5", "low_stock_threshold": "5"},
+    )
+    assert response.status_code == 200
+    assert "The SKU holds an invisible character" in response.content.decode()
+    assert Product.objects.count() == 1
+
+
 def test_restore_refuses_when_the_sku_returned_in_other_case(superuser):
     product = ProductFactory(sku="ACC-001")
     product.delete()
