@@ -106,6 +106,22 @@ def _check_restorable(instance: models.Model, *, record: DeletionRecord) -> None
         raise ValidationError(
             f"{name} cannot be restored: ID {instance.pk} is taken by “{existing}”."
         )
+    if isinstance(instance, AbstractBaseUser):
+        # One account per username regardless of case (as Django's add form and the user
+        # import): "Root" must not come back beside root.
+        username_field = instance.USERNAME_FIELD
+        taken = (
+            opts.model._default_manager.filter(
+                **{f"{username_field}__iexact": getattr(instance, username_field)}
+            )
+            .exclude(pk=instance.pk)
+            .first()
+        )
+        if taken is not None:
+            raise ValidationError(
+                f"{name} cannot be restored: the username is taken by “{taken}” (usernames "
+                "are one regardless of case)."
+            )
     try:
         instance.validate_unique()
         # Unique constraints too: a product's SKU is unique regardless of case.

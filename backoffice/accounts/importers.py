@@ -4,12 +4,14 @@ Who may update whom and put them into which group is decided by backoffice.accou
 set-wise per chunk (docs/architecture.md#staff-accounts).
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.db.models import Model
+from django.db.models import Model, Q
+from django.db.models.functions import Lower
 
 from backoffice.kit.importing.engine import CHUNK_SIZE, Column, Importer, ParsedRow
 from backoffice.kit.importing.parsing import (
@@ -69,6 +71,21 @@ class UserImporter(Importer):
         if self._groups is None:
             self._groups = {group.name: group for group in Group.objects.all()}
         return self._groups
+
+    def match_key(self, key: str) -> str:
+        # One account per username regardless of case, as Django's add form has it: a row
+        # "ROOT" is root (judged by the scope rules as root), never a second account beside
+        # it that reads the same in lists and logs.
+        return key.lower()
+
+    def existing(self, keys: list[str]) -> Iterable[Model]:
+        # LOWER() folds ASCII on SQLite and every letter PostgreSQL's locale knows; the exact
+        # keys too, so a non-ASCII username is found as stored at least. The engine matches
+        # them to rows by match_key.
+        lowered = Lower("username")
+        users = User.objects.alias(username_lower=lowered)
+        matching = Q(username_lower__in=[key.lower() for key in keys]) | Q(username__in=keys)
+        return users.filter(matching).only(*self.load_fields()).order_by()
 
     def prepare(self, rows: list[ParsedRow], report: ImportReport) -> list[ParsedRow]:
         groups = self._load_groups()

@@ -128,3 +128,39 @@ def test_a_user_admin_cannot_escalate_through_a_mapped_column(
     newcomer = User.objects.get(username="newcomer")
     assert not newcomer.is_superuser
     assert not newcomer.groups.filter(name="User admins").exists()
+
+
+def test_a_username_in_other_case_is_the_same_account_never_a_second_one(useradmin_client):
+    # "ROOT2" beside the superuser root2 read the same in lists and logs: Django's add form
+    # refuses it ("A user with that username already exists"), the import created it.
+    UserFactory(username="root2", is_superuser=True)
+    UserFactory(username="anna", groups=["Editors"])
+    content = csv_bytes("username,email,groups", "ROOT2,x@example.com,Editors", "Anna,,Viewers")
+
+    response = preview(useradmin_client, "auth_user", content)
+
+    assert "value 'root2': This user is a superuser" in report_text(response)
+    assert response.context["report"].totals["new"] == 0
+    assert "confirm_form" not in response.context  # a file with errors is not imported
+    assert sorted(User.objects.values_list("username", flat=True)) == [
+        "anna",
+        "root2",
+        "useradmin",
+    ]
+
+
+def test_a_row_in_other_case_updates_the_account_in_scope_keeping_its_spelling(
+    useradmin_client,
+):
+    UserFactory(username="anna", groups=["Editors"])
+    import_through_admin(
+        useradmin_client, "auth_user", csv_bytes("username,groups", "ANNA,Viewers")
+    )
+    anna = User.objects.get(username__iexact="anna")
+    assert anna.username == "anna"
+    assert list(anna.groups.values_list("name", flat=True)) == ["Viewers"]
+
+
+def test_one_file_naming_a_username_in_two_cases_is_refused(useradmin_client):
+    response = preview(useradmin_client, "auth_user", csv_bytes("username", "clerk", "Clerk"))
+    assert "Duplicate: the same username is on row 2." in report_text(response)

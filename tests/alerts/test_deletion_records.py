@@ -157,6 +157,17 @@ class TestRestore:
         record.refresh_from_db()
         assert record.restored_at is None
 
+    def test_a_username_taken_in_other_case_is_a_conflict(self, superuser):
+        # Django's add form and the user import refuse "anna" beside "Anna": restore too.
+        UserFactory(username="Anna", groups=["Editors"]).delete()
+        UserFactory(username="anna")
+        record = DeletionRecord.objects.get()
+        with pytest.raises(ValidationError, match="the username is taken by “anna”"):
+            services.deletion_record_restore(record=record, user=superuser)
+        assert sorted(User.objects.values_list("username", flat=True)) == ["anna", "root"]
+        record.refresh_from_db()
+        assert record.restored_at is None
+
     def test_restoring_twice_is_refused(self, superuser):
         ProductFactory().delete()
         record = DeletionRecord.objects.get()
