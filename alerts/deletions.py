@@ -79,9 +79,13 @@ def deletion_record_restore(*, record: DeletionRecord, user: AbstractBaseUser) -
             with transaction.atomic():
                 deserialized.save()
         except IntegrityError as error:
+            # The database's text names constraints and values; the page gets a fixed
+            # message, the log the details (docs/security.md#concurrency).
+            logger.warning("Restore of deletion record %s lost a race: %s", record.pk, error)
             raise ValidationError(
                 f"{capfirst(opts.verbose_name)} “{record.object_repr}” could not be restored: "
-                f"{error}"
+                "its ID or a unique value was taken while it was being restored. Open the "
+                "record again to see what holds it."
             ) from error
         record.restored_at = timezone.now()
         record.restored_by = user

@@ -168,6 +168,31 @@ class TestRestore:
         record.refresh_from_db()
         assert record.restored_at is None
 
+    def test_a_value_taken_during_the_restore_is_a_fixed_message_not_the_databases(
+        self, superuser, monkeypatch, caplog
+    ):
+        from alerts import deletions
+
+        product = ProductFactory(sku="RACE-1")
+        product.delete()
+        record = DeletionRecord.objects.get()
+        checked = deletions._check_restorable
+
+        def check_then_someone_creates_it(instance, *, record):
+            checked(instance, record=record)
+            ProductFactory(sku="race-1")  # another session, between the check and the save
+
+        monkeypatch.setattr(deletions, "_check_restorable", check_then_someone_creates_it)
+        with pytest.raises(ValidationError) as raised:
+            services.deletion_record_restore(record=record, user=superuser)
+        message = " ".join(raised.value.messages)
+        assert "its ID or a unique value was taken while it was being restored" in message
+        assert "constraint" not in message.lower()
+        assert "catalog_product" not in message
+        assert "lost a race" in caplog.text
+        record.refresh_from_db()
+        assert record.restored_at is None
+
     def test_restoring_twice_is_refused(self, superuser):
         ProductFactory().delete()
         record = DeletionRecord.objects.get()
