@@ -135,8 +135,8 @@ class StockEditConflict(Exception):
         super().__init__(
             f"The stock changed from {seen} to {current} since this page was opened"
             + (f" ({since})" if since else "")
-            + f"; your {wanted} was not saved. The page now starts from {current}: "
-            "enter the stock again and save."
+            + f"; your {wanted} was not saved. Save again to set it to {wanted} anyway, or "
+            "enter another stock."
         )
 
 

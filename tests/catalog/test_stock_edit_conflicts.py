@@ -107,7 +107,9 @@ def test_a_stock_changed_on_both_sides_is_refused_naming_the_other_change(two_cl
     html = response.content.decode()
     assert "The stock changed from 10 to 3 since this page was opened" in html
     assert "stock 10 → 3 by list edit, by ben" in html
-    assert "your 12 was not saved" in html
+    assert (
+        "your 12 was not saved. Save again to set it to 12 anyway, or enter another stock." in html
+    )
     product.refresh_from_db()
     assert product.stock == 3
     assert product.name != "Renamed"  # nothing of the refused save is written
