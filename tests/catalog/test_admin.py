@@ -247,3 +247,34 @@ def test_user_list_filters_by_group(admin_client_for):
     editors = Group.objects.get(name="Editors")
     response = _get(client, USER_LIST, groups__id__exact=editors.pk)
     assert [u.username for u in response.context["cl"].result_list] == ["ed"]
+
+
+def test_a_search_matching_nothing_says_so_and_offers_to_clear_it(admin_client_for):
+    client = admin_client_for("Inventory managers")
+    ProductFactory(sku="ACC-001")
+
+    response = _get(client, PRODUCT_LIST, q="nothing-like-this", stock_state="low")
+
+    assert _row_count(response) == 0
+    assert b"No products match the search or filters." in response.content
+    assert b"Clear the search and filters" in response.content
+    assert b"No products yet." not in response.content
+
+
+def test_an_empty_list_says_it_is_empty(admin_client_for):
+    client = admin_client_for("Editors")
+
+    response = _get(client, ARTICLE_LIST)
+
+    assert b"No articles yet." in response.content
+    assert b"Clear the search and filters" not in response.content
+
+
+def test_a_list_with_rows_has_no_empty_state(admin_client_for):
+    client = admin_client_for("Inventory managers")
+    ProductFactory(sku="ACC-001")
+
+    response = _get(client, PRODUCT_LIST, q="ACC")
+
+    assert _row_count(response) == 1
+    assert b"No products" not in response.content
