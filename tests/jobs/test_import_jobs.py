@@ -80,6 +80,15 @@ def test_a_rejected_file_is_a_failed_job_with_its_errors(admin_client_for):
         ImportUploadStorage(name=job.upload).read()
 
 
+def test_a_rejected_file_s_job_says_why_it_failed(admin_client_for):
+    # The job's card showed only "Failed" over an empty body: a rejected file has no message.
+    client = admin_client_for("Inventory managers")
+    response = preview(client, "catalog_product", csv_bytes("sku,name,price,stock", "A,a,-1,2"))
+
+    assert ImportJob.objects.get().message == ""
+    assert "The file was rejected: its errors are listed below." in response.content.decode()
+
+
 def test_validation_and_import_happen_once_however_often_the_task_is_delivered():
     user = UserFactory(groups=["Inventory managers"])
     job = queued_job(user)
