@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
@@ -46,6 +47,25 @@ class DeletedByFilter(admin.SimpleListFilter):
         return queryset.filter(deleted_by_username="" if self.value() == "-" else self.value())
 
 
+class TypeFilter(IndexedRelatedOnlyFieldListFilter):
+    """The deleted object's type, titled and named as the list's "type" column says it
+    ("Product"; the content type itself reads "content type" and "Catalog | product")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "type"
+
+    def field_choices(self, field, request, model_admin):
+        return [
+            (pk, type_name(ContentType.objects.get_for_id(pk)))
+            for pk, _label in super().field_choices(field, request, model_admin)
+        ]
+
+
+def type_name(content_type: ContentType) -> str:
+    return content_type.name.capitalize()
+
+
 @admin.register(DeletionRecord)
 class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
     list_display = [
@@ -57,7 +77,7 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
         "restored",
     ]
     list_filter = [
-        ("content_type", IndexedRelatedOnlyFieldListFilter),
+        ("content_type", TypeFilter),
         "deleted_at",
         DeletedByFilter,
         ("restored_at", admin.EmptyFieldListFilter),
@@ -117,7 +137,7 @@ class DeletionRecordAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="type", ordering="content_type__model")
     def object_type(self, record: DeletionRecord) -> str:
-        return record.content_type.name.capitalize()
+        return type_name(record.content_type)
 
     @admin.display(description="deleted by", ordering="deleted_by_username")
     def deleted_by_name(self, record: DeletionRecord) -> str:

@@ -140,6 +140,20 @@ class TestDeletionRecordPages:
         assert "A gone" in html
         assert "P-GONE" not in html
 
+    def test_the_type_filter_names_types_as_the_type_column_does(self, admin_client_for):
+        client = admin_client_for("Viewers")
+        ProductFactory(sku="P-GONE").delete()
+        ArticleFactory(title="A gone").delete()
+
+        response = client.get(RECORDS_URL)
+
+        type_filter = response.context["cl"].filter_specs[0]
+        assert type_filter.title == "type"  # was "content type"
+        assert sorted(label for _pk, label in type_filter.lookup_choices) == ["Article", "Product"]
+        html = response.content.decode()
+        assert "Catalog | product" not in html
+        assert '<option value="">type</option>' in html
+
     @pytest.mark.parametrize("size", [3, 60])
     def test_the_list_costs_the_same_number_of_queries_for_more_records(
         self, superuser_client, django_assert_num_queries, size
