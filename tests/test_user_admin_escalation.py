@@ -281,6 +281,13 @@ def test_nobody_sets_another_persons_password(user_admin_client, superuser_clien
     assert "<strong>algorithm</strong>" in page  # the summary, read-only
 
 
+def test_the_password_summary_says_how_its_owner_changes_it(user_admin_client):
+    editor = UserFactory(username="editor", groups=["Editors"])
+    page = user_admin_client.get(change_url(editor)).content.decode()
+    assert "nobody sets another person's password" in page
+    assert "“Forgotten your password or username?” on the login page" in page
+
+
 # Inviting and resetting follow the same scope.
 
 

@@ -127,6 +127,13 @@ class LockedPasswordHashWidget(ReadOnlyPasswordHashWidget):
     template_name = "accounts/widgets/password_locked.html"
 
 
+HOW_TO_CHANGE_IT = (
+    "Raw passwords are not stored, so nobody can see it, and nobody sets another person's "
+    "password: its owner chooses a new one with “Forgotten your password or username?” on "
+    "the login page (someone invited, with the invitation's link)."
+)
+
+
 class PasswordLockedMixin:
     """The password summary without the "Reset password" button: nobody sets another
     person's password (its page refuses everyone)."""
@@ -136,6 +143,9 @@ class PasswordLockedMixin:
         password = self.fields.get("password")
         if password is not None:
             password.widget = LockedPasswordHashWidget()
+            # Django's text ends with "no way to see the user's password" and points at the
+            # button removed above: say what to do instead.
+            password.help_text = HOW_TO_CHANGE_IT
 
 
 class GroupGrantGuardMixin:
