@@ -151,12 +151,13 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
                 object_repr=ngettext("%d stock alert", "%d stock alerts", count) % count,
                 message=f"Acknowledged {count} stock alert{pluralize(count)}.",
             )
-        self._report(request, count, "acknowledged")
+        self._report(request, count, "acknowledged", why_none="the selected ones were not open")
 
     @admin.action(description="Resolve selected alerts", permissions=["acknowledge"])
     def resolve(self, request: HttpRequest, queryset: QuerySet[StockAlert]) -> None:
         count = services.stock_alerts_resolve(alerts=queryset)
-        self._report(request, count, "resolved")
+        # Acknowledged alerts are resolved too: only resolved ones are left alone.
+        self._report(request, count, "resolved", why_none="the selected ones were resolved already")
 
     def acknowledge_view(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
         """The dashboard's per-alert button: POST, then back where it came from."""
@@ -183,7 +184,7 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
             )
         return self._redirect_back(request, reverse("admin:alerts_stockalert_changelist"))
 
-    def _report(self, request: HttpRequest, count: int, done: str) -> None:
+    def _report(self, request: HttpRequest, count: int, done: str, *, why_none: str) -> None:
         if count:
             message = ngettext("%(count)d alert %(done)s.", "%(count)d alerts %(done)s.", count) % {
                 "count": count,
@@ -191,6 +192,4 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
             }
             self.message_user(request, message, messages.SUCCESS)
         else:
-            self.message_user(
-                request, f"No alert {done}: the selected ones were not open.", messages.INFO
-            )
+            self.message_user(request, f"No alert {done}: {why_none}.", messages.INFO)

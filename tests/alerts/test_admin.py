@@ -99,6 +99,16 @@ class TestStockAlertActions:
         response = run_action(superuser_client, ALERTS_URL, "acknowledge", [open_alert.pk])
         assert "not open" in messages_of(response)[0]
 
+    def test_resolving_nothing_unresolved_says_they_were_resolved_already(
+        self, superuser_client, open_alert
+    ):
+        resolve(alerts=StockAlert.objects.all())
+        response = run_action(superuser_client, ALERTS_URL, "resolve", [open_alert.pk])
+        # Not "were not open": acknowledged alerts are resolved too.
+        assert messages_of(response) == [
+            "No alert resolved: the selected ones were resolved already."
+        ]
+
 
 class TestAcknowledgeButton:
     def url(self, alert):
