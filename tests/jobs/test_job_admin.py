@@ -156,6 +156,24 @@ def test_the_cancel_action_cancels_only_jobs_the_list_holds(admin_client_for, jo
     assert ImportJob.objects.get(pk=hidden.pk).status == "queued"
 
 
+def test_the_cancel_action_reports_only_what_happened(admin_client_for, jobs):
+    manager = admin_client_for("Inventory managers", username="owner")
+    url = reverse("admin:jobs_importjob_changelist")
+    finished = ImportJobFactory(created_by=manager.user, status="done")
+
+    def cancel(*selected):
+        data = {"action": "cancel_jobs", "_selected_action": [job.pk for job in selected]}
+        response = manager.post(url, {**data, "index": "0"}, follow=True)
+        return [str(message) for message in response.context["messages"]]
+
+    # Only a finished job: a warning, and no "0 job(s) cancelled." in green above it.
+    assert cancel(finished) == ["1 job was too far along or finished already and was left alone."]
+    assert cancel(jobs["product"], finished) == [
+        "1 job cancelled.",
+        "1 job was too far along or finished already and was left alone.",
+    ]
+
+
 def test_the_import_page_shows_only_ones_own_job(admin_client_for, jobs):
     colleague = admin_client_for("Inventory managers", username="colleague")
     url = reverse("admin:catalog_product_import") + f"?job={jobs['product'].pk}"

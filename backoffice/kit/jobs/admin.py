@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
@@ -72,11 +73,21 @@ class ReadOnlyJobAdmin(ReadOnlyAdminMixin, DeclaredLookupsOnlyMixin, admin.Model
     def cancel_jobs(self, request: HttpRequest, queryset) -> None:
         cancelled = sum(self.cancel_job(job=job) for job in queryset)
         skipped = len(queryset) - cancelled
-        self.message_user(request, f"{cancelled} job(s) cancelled.", messages.SUCCESS)
+        if cancelled:  # no "0 jobs cancelled." in green above the warning
+            self.message_user(
+                request,
+                ngettext("%d job cancelled.", "%d jobs cancelled.", cancelled) % cancelled,
+                messages.SUCCESS,
+            )
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} job(s) were too far along or finished already and were left alone.",
+                ngettext(
+                    "%d job was too far along or finished already and was left alone.",
+                    "%d jobs were too far along or finished already and were left alone.",
+                    skipped,
+                )
+                % skipped,
                 messages.WARNING,
             )
 
