@@ -112,3 +112,12 @@ def test_jazzmins_template_tags_are_jazzmins_own():
     """No run-time patch: every tag in jazzmin's library is the function jazzmin defines."""
     for name, compile_function in jazzmin_tags.register.tags.items():
         assert compile_function.__module__ == jazzmin_tags.__name__, name
+
+
+def test_every_model_in_the_side_menu_has_its_own_icon(superuser_client):
+    # jazzmin draws a model without one as a bare circle ("Stock movements" had it).
+    html = superuser_client.get(INDEX).content.decode()
+    start = html.index('id="jazzy-navigation"')
+    nav = html[start : html.index("</nav>", start)]
+    assert "Stock movements" in nav
+    assert "fa-circle" not in nav

@@ -57,6 +57,7 @@ JAZZMIN_SETTINGS = {
         "auth.Group": "fas fa-users",
         "catalog.Product": "fas fa-box-open",
         "catalog.Article": "fas fa-newspaper",
+        "catalog.StockMovement": "fas fa-exchange-alt",
         "alerts.StockAlert": "fas fa-exclamation-triangle",
         "alerts.DeletionRecord": "fas fa-trash-restore",
         "jobs.ImportJob": "fas fa-file-import",
