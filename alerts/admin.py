@@ -119,7 +119,8 @@ class StockAlertAdmin(ReadOnlyHistoryAdmin):
     def stock_level(self, alert: StockAlert) -> str:
         return f"{alert.stock} / {alert.threshold}"
 
-    @admin.display(description="age", ordering="raised_at")
+    # Not "age": a resolved alert raised two weeks ago shows how long it stayed unresolved.
+    @admin.display(description="unresolved for", ordering="raised_at")
     def age(self, alert: StockAlert) -> str:
         """How long it was (or has been) unresolved."""
         end = alert.resolved_at or timezone.now()

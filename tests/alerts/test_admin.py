@@ -327,6 +327,23 @@ def test_a_fresh_alerts_age_is_under_a_minute(superuser_client):
     assert '<td class="field-age">under a minute</td>' in content
 
 
+def test_a_resolved_alert_shows_how_long_it_stayed_unresolved(superuser_client):
+    from datetime import UTC, datetime
+
+    ProductFactory(stock=1)
+    StockAlert.objects.update(
+        raised_at=datetime(2026, 11, 1, 8, 0, tzinfo=UTC),
+        resolved_at=datetime(2026, 11, 1, 11, 0, tzinfo=UTC),
+        status=StockAlert.Status.RESOLVED,
+    )
+    response = superuser_client.get(ALERTS_URL)
+    headers = [header["text"] for header in response.context["result_headers"]]
+    # The column was "age", which read as the alert's age: "3 hours" for one weeks old.
+    assert "unresolved for" in headers
+    assert "age" not in headers
+    assert '<td class="field-age">3\xa0hours</td>' in response.content.decode()
+
+
 def test_an_alert_drops_its_deleted_mark_when_its_product_is_restored(superuser_client):
     product = ProductFactory(sku="LAMP-1", name="Desk lamp", stock=2)
     pk = product.pk
