@@ -35,6 +35,15 @@ PINS = {
             "136d76703eafe63d29eed9e191303aafec019c6bf9f226f2a9bfc12368d5d288",
         ),
     ],
+    "backoffice/templates/admin/auth/user/add_form.html": [
+        # Replaces jazzmin's form_top ("First, enter a username and password."): staff are
+        # invited and choose their own password.
+        (
+            "jazzmin",
+            "templates/admin/auth/user/add_form.html",
+            "1a08876841d2a938aacc96689bbe94f950eb7c7adb5c70e7becbf07c48bcd0a8",
+        ),
+    ],
     "backoffice/templates/admin/actions.html": [
         # Replaces jazzmin's actions-counter block ...
         (

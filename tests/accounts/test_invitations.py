@@ -36,6 +36,13 @@ def test_the_add_form_has_no_password_fields(superuser_client):
     assert b'name="email"' in page.content
 
 
+def test_the_add_form_says_the_person_chooses_their_own_password(superuser_client):
+    html = superuser_client.get(reverse("admin:auth_user_add")).content.decode()
+    # jazzmin's text asked for a password the form does not have.
+    assert "enter a username and password" not in html
+    assert "they get an email with a link to choose their own password" in html
+
+
 def test_adding_staff_emails_a_link_that_sets_the_password_once(
     superuser_client, django_capture_on_commit_callbacks
 ):
