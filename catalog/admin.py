@@ -222,6 +222,7 @@ class ArticleAdmin(
     list_display = ["title", "status_badge", "author", "published_at", "updated_at"]
     list_filter = ["status", ("author", IndexedRelatedOnlyFieldListFilter), "published_at"]
     search_fields = ["title", "slug"]
+    search_help_text = "Search by title or slug."
     # No date_hierarchy: it reads every row (SELECT DISTINCT over a date function) on each
     # page view; the "published_at" filter above offers the same ranges without a query.
     prepopulated_fields = {"slug": ["title"]}

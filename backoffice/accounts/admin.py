@@ -53,6 +53,7 @@ class UserAdmin(
     ]
     list_filter = ["groups", "is_staff", "is_superuser", "is_active"]
     search_fields = ["username", "email", "first_name", "last_name"]
+    search_help_text = "Search by username, email or name."
     ordering = ["username"]
     list_per_page = 50
     show_full_result_count = False

@@ -14,6 +14,7 @@ class AccountEventAdmin(ReadOnlyAdminMixin, DeclaredLookupsOnlyMixin, admin.Mode
     list_display = ["created_at", "actor_username", "kind", "target_username", "detail"]
     list_filter = ["kind"]
     search_fields = ["actor_username", "target_username"]
+    search_help_text = "Search by username (who acted or whom)."
     date_hierarchy = "created_at"
     list_per_page = 50
     show_full_result_count = False
