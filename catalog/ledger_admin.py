@@ -65,7 +65,12 @@ class ProductFilter(admin.SimpleListFilter):
 
 
 class ActorFilter(admin.RelatedFieldListFilter):
-    """Staff from the user table (a small table), not the distinct actors of the movements."""
+    """Staff from the user table (a small table), not the distinct actors of the movements.
+    Titled "by", as the list's column (the field's name, "actor", is no word of the pages)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "by"
 
     def field_choices(self, field, request, model_admin):
         return list(
@@ -143,7 +148,8 @@ class StockMovementAdmin(
     def change(self, movement: StockMovement) -> str:
         return f"{movement.stock_before} → {movement.stock_after}"
 
-    @admin.display(description="delta")
+    # "change", as the dashboard's stock drops and the product page's Stock history say it.
+    @admin.display(description="change")
     def delta_badge(self, movement: StockMovement) -> str:
         css = "text-bg-success" if movement.delta > 0 else "text-bg-danger"
         if movement.delta == 0:

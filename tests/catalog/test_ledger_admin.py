@@ -144,4 +144,16 @@ def test_a_user_filter_lists_staff_from_the_user_table(superuser_client):
     UserFactory(username="clerk")
     response = superuser_client.get(MOVEMENTS)
     specs = {spec.title: spec for spec in response.context["cl"].filter_specs}
-    assert "clerk" in [label for _pk, label in specs["actor"].lookup_choices]
+    assert "clerk" in [label for _pk, label in specs["by"].lookup_choices]
+
+
+def test_the_list_names_its_columns_and_filters_as_the_other_pages_do(admin_client_for):
+    client = admin_client_for("Inventory managers")
+    ProductFactory(stock=5).save()
+    response = client.get(MOVEMENTS)
+    headers = [header["text"] for header in response.context["result_headers"]]
+    titles = [spec.title for spec in response.context["cl"].filter_specs]
+    # Were "delta" and "actor"; the dashboard and the product's Stock history say "Change"
+    # and "By", as the list's own column does.
+    assert headers[2:6] == ["stock", "change", "reason", "by"]
+    assert titles == ["product", "reason", "by", "created at"]
