@@ -27,14 +27,6 @@ PINS = {
             "d9896d087f47a77feb0c4a9e8dd2d3cd474acab283cec4f43c0c676593cf6570",
         ),
     ],
-    "backoffice/templates/admin/change_list_results.html": [
-        # A full copy (the template has no blocks) plus the empty state of a list.
-        (
-            "jazzmin",
-            "templates/admin/change_list_results.html",
-            "136d76703eafe63d29eed9e191303aafec019c6bf9f226f2a9bfc12368d5d288",
-        ),
-    ],
     "backoffice/templates/admin/auth/user/add_form.html": [
         # Replaces jazzmin's form_top ("First, enter a username and password."): staff are
         # invited and choose their own password.
@@ -120,6 +112,8 @@ PINS = {
 # blocks: nothing of it is copied, so nothing to pin.
 EXTENSIONS = {
     "backoffice/templates/admin/login.html",
+    # The empty state of a list in place of an empty table (its rows when there are any).
+    "backoffice/templates/admin/change_list.html",
 }
 
 

@@ -259,6 +259,8 @@ def test_a_search_matching_nothing_says_so_and_offers_to_clear_it(admin_client_f
     assert b"No products match the search or filters." in response.content
     assert b"Clear the search and filters" in response.content
     assert b"No products yet." not in response.content
+    # No action bar over nothing to select.
+    assert b'name="action"' not in response.content
 
 
 def test_an_empty_list_says_it_is_empty(admin_client_for):
@@ -278,3 +280,4 @@ def test_a_list_with_rows_has_no_empty_state(admin_client_for):
 
     assert _row_count(response) == 1
     assert b"No products" not in response.content
+    assert b'name="action"' in response.content
