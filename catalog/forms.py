@@ -1,5 +1,5 @@
 """The product form of the change page and of the list edit: a stock edit never overwrites
-a change another writer made since the page was shown (catalog.ledger.stock_edit_resolve)."""
+a change another writer made since the page was shown (catalog.stock_edits.stock_edit_resolve)."""
 
 import re
 
@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from . import ledger
+from . import stock_edits
 from .models import Product
 
 # The hidden input beside the stock input: the stock the page was rendered with.
@@ -72,9 +72,9 @@ class ProductForm(forms.ModelForm):
         if stock == self.stock_seen == self.instance.stock:
             return stock
         try:
-            return ledger.stock_edit_resolve(
+            return stock_edits.stock_edit_resolve(
                 product_id=self.instance.pk, seen=self.stock_seen, wanted=stock
             )
-        except ledger.StockEditConflict as conflict:
+        except stock_edits.StockEditConflict as conflict:
             self.fields["stock"].widget.seen = conflict.current
             raise ValidationError(str(conflict), code="stock_conflict") from conflict

@@ -1,7 +1,7 @@
 """Two people on one product's stock: a change form or a list edit page opened before another
 writer changed the stock never saves the page's old stock over it. Left alone, the other
 change is kept; changed on both sides, the save is refused naming the other change
-(catalog.ledger.stock_edit_resolve, docs/architecture.md#the-stock-ledger)."""
+(catalog.stock_edits.stock_edit_resolve, docs/architecture.md#the-stock-ledger)."""
 
 import re
 
