@@ -78,6 +78,25 @@ def test_product_preview_counts_and_writes_nothing_then_confirm_writes(
     assert list((upload_media / UPLOAD_FOLDER).iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    "rows", [["NEW-1,Brand new,3.50,4"], ["NEW-1,Brand new,not a price,4"]], ids=["ok", "errors"]
+)
+def test_the_preview_and_its_confirm_come_before_the_form_for_another_file(admin_client_for, rows):
+    # Seen in the browser: the report sat under the upload form, so a rejected file's errors
+    # and a good one's totals needed scrolling to.
+    client = admin_client_for("Inventory managers")
+
+    page = preview(client, "catalog_product", csv_bytes("sku,name,price,stock", *rows))
+
+    html = page.content.decode()
+    assert html.index('id="import-report"') < html.index('id="import-form"')
+    if page.context["report"].has_errors:
+        assert 'id="confirm-form"' not in html
+    else:
+        assert html.index('id="import-report"') < html.index('id="confirm-form"')
+        assert html.index('id="confirm-form"') < html.index('id="import-form"')
+
+
 def test_unchanged_rows_are_not_rewritten(superuser_client):
     product = ProductFactory(sku="SAME-1", name="Same", price=Decimal("2.00"), stock=7)
     before = Product.objects.get(pk=product.pk).updated_at
