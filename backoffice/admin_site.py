@@ -1,13 +1,24 @@
-"""The admin site: Django's own, with the operations dashboard on its index page and the
-open-alert badge in the side menu. Installed as the default site by BackofficeAdminConfig.
+"""The admin site: Django's own, with the operations dashboard on its index page, the
+open-alert badge in the side menu and the key its menus are cached under. Installed as the
+default site by BackofficeAdminConfig.
 """
 
+import hashlib
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html
+
+# How long a user's rendered menus are kept (admin/base.html). Their key changes with whatever
+# they show, so this only bounds how long a deploy that changes the menus' templates or
+# jazzmin's settings serves the old markup from a shared cache.
+MENU_CACHE_SECONDS = 300
 
 
 class BackofficeAdminSite(admin.AdminSite):
@@ -58,6 +69,9 @@ class BackofficeAdminSite(admin.AdminSite):
     def each_context(self, request: HttpRequest) -> dict:
         context = super().each_context(request)
         self._add_open_alert_badge(request, context.get("available_apps", []))
+        if request.user.is_authenticated:
+            context["menu_cache_key"] = self._menu_cache_key(request, context["available_apps"])
+            context["menu_cache_seconds"] = MENU_CACHE_SECONDS
         return context
 
     def index(self, request: HttpRequest, extra_context: dict | None = None):
@@ -69,14 +83,65 @@ class BackofficeAdminSite(admin.AdminSite):
         if dashboard.can_view_alerts:
             # The side-menu badge shows the same number, counted a moment ago.
             request.backoffice_open_alert_count = dashboard.unresolved_alert_count
-        extra_context = {
+        context = {
+            **self.each_context(request),
+            "title": self.index_title,
+            "subtitle": None,
             "dashboard": dashboard,
             # Everyone's latest actions on what this user may view: one query (the
             # permissions it filters by are read once per request, the app list's too).
             "recent_actions": admin_log_recent(user=request.user),
             **(extra_context or {}),
         }
-        return super().index(request, extra_context)
+        # Django's index view with its context, less the app list it builds a second time
+        # (each_context has one for the menus): admin/index.html shows the dashboard instead.
+        request.current_app = self.name
+        return TemplateResponse(request, self.index_template or "admin/index.html", context)
+
+    @staticmethod
+    def _menu_cache_key(request: HttpRequest, available_apps: list[dict]) -> str:
+        """What the top and side menus are drawn from: the user (their name is in the side
+        menu), their permissions (jazzmin's menus and custom links ask them), every entry of
+        available_apps with its name, badge and URLs, the language and jazzmin's settings.
+        Equal keys, equal menus: a change to any of these is a new key, shown on the next page.
+        """
+        user = request.user
+        # A superuser has every permission whatever the table holds; anyone else's set is
+        # cached on the user by the app list's checks (no query).
+        permissions = (
+            "superuser"
+            if user.is_active and user.is_superuser
+            else sorted(user.get_all_permissions())
+        )
+        entries = [
+            (
+                app["app_label"],
+                str(app["name"]),
+                app.get("app_url"),
+                [
+                    (
+                        model["object_name"],
+                        str(model["name"]),
+                        model.get("admin_url"),
+                        model.get("add_url"),
+                        model.get("view_only"),
+                        sorted(model["perms"].items()),
+                    )
+                    for model in app["models"]
+                ],
+            )
+            for app in available_apps
+        ]
+        drawn_from = (
+            user.pk,
+            user.get_username(),
+            permissions,
+            entries,
+            translation.get_language(),
+            repr(getattr(settings, "JAZZMIN_SETTINGS", None)),
+            repr(getattr(settings, "JAZZMIN_UI_TWEAKS", None)),
+        )
+        return hashlib.sha256(repr(drawn_from).encode()).hexdigest()
 
     @staticmethod
     def _add_open_alert_badge(request: HttpRequest, available_apps: list[dict]) -> None:

@@ -16,7 +16,10 @@
 # another checkout (e.g. a worktree of the commit to compare with) on its copies of the
 # databases: before and after in one run.
 # Knobs: PORT (first port, 8105), WORKERS (4), CONNECTIONS (16), THREADS (2), DURATION (10 s
-# per page and database, in two halves).
+# per page and database, in two halves), PAGES_ONLY (labels separated by commas, e.g.
+# "dashboard,product list": measure those pages only), WARMUP (2 s of unmeasured load per page
+# and server before the first measurement: each worker compiles its templates and fills its
+# caches on its first requests, which would otherwise fall on the first page measured).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -168,6 +171,14 @@ PAGES=(
   "change form|catalog/product/{product}/change/"
   "sku search|catalog/product/?q=TEA-00"
 )
+if [[ -n "${PAGES_ONLY:-}" ]]; then
+  chosen=()
+  for page in "${PAGES[@]}"; do
+    [[ ",$PAGES_ONLY," == *",${page%%|*},"* ]] && chosen+=("$page")
+  done
+  (( ${#chosen[@]} )) || { echo "PAGES_ONLY=$PAGES_ONLY names none of the pages"; exit 2; }
+  PAGES=("${chosen[@]}")
+fi
 
 echo "::: gunicorn ${WORKERS} workers per database on 127.0.0.1; wrk ${THREADS} threads," \
   "${CONNECTIONS} connections, ${DURATION} s per page and database (two halves, ABBA);" \
@@ -194,6 +205,17 @@ measure() {  # name path seconds
 # sizes alike; req/s is the requests of both halves over their time, p50 and p90 the mean of
 # the halves', p99 the larger one.
 HALF=$(( (DURATION + 1) / 2 ))  # wrk takes whole seconds
+WARMUP="${WARMUP:-2}"
+if (( WARMUP > 0 )); then
+  for page in "${PAGES[@]}"; do
+    for server in "${SERVERS[@]}"; do
+      read -r name _ <<<"$server"
+      path="${ADMIN}${page#*|}"
+      wrk --threads "$THREADS" --connections "$CONNECTIONS" --duration "${WARMUP}s" \
+        -H "${COOKIE[$name]}" "${BASE[$name]}${path//\{product\}/${PRODUCT[$name]}}" >/dev/null
+    done
+  done
+fi
 for page in "${PAGES[@]}"; do
   label="${page%%|*}"
   declare -A TOTAL=() SECONDS_=() P50=() P90=() P99=() ERRORS=() TICKS=()

@@ -1,11 +1,19 @@
 """Fixtures shared by the whole suite: users per role and logged-in clients."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import UserFactory
 
 ROLES = ["Inventory managers", "Editors", "User admins", "Viewers"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the admin's menus are cached per user and
+    permissions (docs/architecture.md#rendering), and users of different tests share ids."""
+    cache.clear()
 
 
 @pytest.fixture

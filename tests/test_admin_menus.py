@@ -1,5 +1,6 @@
-"""The admin's menus as each role sees them, rendered by jazzmin itself on every request:
-permission changes and the open-alert badge show on the next page (docs/architecture.md#rendering).
+"""The admin's menus as each role sees them, rendered by jazzmin itself and cached under a key
+of whatever they are drawn from: permission changes, a renamed user, a changed setting and the
+open-alert badge show on the next page (docs/architecture.md#rendering).
 """
 
 import re
@@ -7,6 +8,7 @@ import re
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
+from django.test import Client
 from django.urls import reverse
 from jazzmin.templatetags import jazzmin as jazzmin_tags
 
@@ -104,8 +106,94 @@ def test_the_badge_follows_the_open_alerts_from_one_page_to_the_next(admin_clien
 
 
 def test_the_pages_show_a_changed_jazzmin_setting(superuser_client, settings):
+    assert "Renamed shop" not in superuser_client.get(INDEX).content.decode()
     settings.JAZZMIN_SETTINGS = {**settings.JAZZMIN_SETTINGS, "site_brand": "Renamed shop"}
     assert "Renamed shop" in superuser_client.get(INDEX).content.decode()
+
+
+def side_menu_user(html: str) -> str:
+    panel = html[html.index('class="user-panel') : html.index('id="jazzy-navigation"')]
+    return re.search(r'class="d-block[^"]*">([^<]+)<', panel).group(1)
+
+
+def test_the_menus_are_drawn_once_then_served_from_the_cache(
+    superuser_client, django_assert_num_queries
+):
+    # Drawing them lists a superuser's permissions (jazzmin's top and user menus): 2 queries
+    # that a page served from the cache does not make; the markup is the same.
+    with django_assert_num_queries(7):
+        first = superuser_client.get(PRODUCTS).content.decode()
+    with django_assert_num_queries(5):
+        second = superuser_client.get(PRODUCTS).content.decode()
+    for part in (side_menu_links, top_menu_links, side_menu_user):
+        assert part(first) == part(second)
+
+    def menus(html: str) -> str:
+        html = html[html.index('id="jazzy-navbar"') : html.index("</aside>")]
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    assert PRODUCTS in menus(first)
+    assert menus(first) == menus(second)
+
+
+def test_users_of_the_same_role_each_see_their_own_name(admin_client_for):
+    first = admin_client_for("Editors", username="ann")
+    second = admin_client_for("Editors", username="bob")
+    for _ in range(2):  # the second time from the cache
+        assert side_menu_user(first.get(INDEX).content.decode()) == "ann"
+        assert side_menu_user(second.get(INDEX).content.decode()) == "bob"
+
+
+def test_a_renamed_user_sees_the_new_name_on_the_next_page(admin_client_for):
+    client = admin_client_for("Editors", username="ann")
+    assert side_menu_user(client.get(INDEX).content.decode()) == "ann"
+    type(client.user).objects.filter(pk=client.user.pk).update(username="annette")
+    assert side_menu_user(client.get(INDEX).content.decode()) == "annette"
+
+
+def test_a_superuser_who_becomes_an_editor_loses_the_entries_on_the_next_page(
+    superuser_client,
+):
+    users = reverse("admin:auth_user_changelist")
+    assert users in side_menu_links(superuser_client.get(INDEX).content.decode())
+    user = superuser_client.user
+    user.is_superuser = False
+    user.save()
+    user.groups.set(Group.objects.filter(name="Editors"))
+    html = superuser_client.get(INDEX).content.decode()
+    assert users not in side_menu_links(html)
+    assert reverse("admin:catalog_article_changelist") in side_menu_links(html)
+
+
+def test_logging_out_works_from_a_page_whose_menus_came_from_the_cache(superuser):
+    """The logout form and its CSRF token stay outside the cached menus: each session's page
+    carries its own token, valid for that session only."""
+    sessions = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    tokens = []
+    for client in sessions:
+        client.force_login(superuser)
+        client.get(INDEX)
+        html = client.get(INDEX).content.decode()  # the menus from the cache
+        logout = html[html.index('id="logout-form"') :]
+        tokens.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', logout).group(1))
+    first, second = sessions
+    # The other session's token is refused; its own is taken.
+    assert (
+        first.post(reverse("admin:logout"), {"csrfmiddlewaretoken": tokens[1]}).status_code == 403
+    )
+    assert (
+        first.post(reverse("admin:logout"), {"csrfmiddlewaretoken": tokens[0]}).status_code == 200
+    )
+    assert first.get(INDEX).status_code == 302  # logged out
+    assert second.get(INDEX).status_code == 200  # still logged in
+
+
+def test_anonymous_pages_have_no_menu_key(rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = rf.get(reverse("admin:login"))
+    request.user = AnonymousUser()
+    assert "menu_cache_key" not in admin.site.each_context(request)
 
 
 def test_jazzmins_template_tags_are_jazzmins_own():
@@ -121,3 +209,17 @@ def test_every_model_in_the_side_menu_has_its_own_icon(superuser_client):
     nav = html[start : html.index("</nav>", start)]
     assert "Stock movements" in nav
     assert "fa-circle" not in nav
+
+
+def test_a_granted_permission_that_only_a_custom_link_asks_shows_on_the_next_page(
+    admin_client_for,
+):
+    # jazzmin's "Account events" link under "Staff and roles" asks
+    # accounts.view_accountevent itself; the admin's app list does not change with it.
+    client = admin_client_for("User admins")
+    events = reverse("admin:accounts_accountevent_changelist")
+    assert events not in side_menu_links(client.get(INDEX).content.decode())
+    client.user.user_permissions.add(
+        Permission.objects.get(codename="view_accountevent", content_type__app_label="accounts")
+    )
+    assert events in side_menu_links(client.get(INDEX).content.decode())
