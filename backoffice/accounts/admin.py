@@ -27,6 +27,7 @@ from .rules import (
     user_password_set_refusal,
     users_manage_refusals,
 )
+from .usernames import UsernameAnyCaseFormMixin
 
 admin.site.unregister(User)
 register_declared_lookups_only(admin.site, [Group, AccessAttempt, AccessLog, AccessFailureLog])
@@ -116,7 +117,7 @@ class UserAdmin(
         form = super().get_form(request, obj, **kwargs)
         mixins = []
         if obj is not None:
-            mixins.append(PasswordLockedMixin)
+            mixins += [PasswordLockedMixin, UsernameAnyCaseFormMixin]
         if not request.user.is_superuser and "groups" in form.base_fields:
             mixins.append(GroupGrantGuardMixin)
         if not mixins:

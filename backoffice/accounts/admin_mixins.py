@@ -12,9 +12,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import two_factor
 from .events import Kind, account_event_record, user_changes_record
 from .invitations import address_change_notify, invitation_pending, invitation_send
+from .usernames import UsernameAnyCaseFormMixin
 
 
-class StaffInvitationForm(forms.ModelForm):
+class StaffInvitationForm(UsernameAnyCaseFormMixin, forms.ModelForm):
     """Adding staff: no password (the person chooses it from the invitation email)."""
 
     class Meta:

@@ -1,0 +1,90 @@
+"""Usernames are unique regardless of letter case (backoffice.accounts.usernames): the add and
+change forms refuse "Bob" beside "bob" with a message naming the taken one, the database
+refuses it on any other path, and migration 0003 refuses to run over existing clashes."""
+
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+
+from backoffice.accounts.usernames import username_taken_by
+from tests.factories import UserFactory
+from tests.test_user_admin_escalation import change_url, user_form_data
+
+pytestmark = pytest.mark.django_db
+
+migration = importlib.import_module(
+    "backoffice.accounts.migrations.0003_username_unique_regardless_of_case"
+)
+SCHEMA_EDITOR = SimpleNamespace(connection=connection)
+TAKEN = "The username “bob” is taken: usernames are unique regardless of upper and lower case."
+
+
+def test_the_add_form_refuses_a_username_differing_only_in_case(superuser_client):
+    UserFactory(username="bob")
+    response = superuser_client.post(
+        reverse("admin:auth_user_add"),
+        {"username": "Bob", "email": "bob2@shop.example", "first_name": "", "last_name": ""},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["username"] == [TAKEN]
+    assert list(User.objects.filter(username__iexact="bob").values_list("username", flat=True)) == [
+        "bob"
+    ]
+
+
+def test_the_change_form_refuses_a_rename_onto_another_case(superuser_client):
+    UserFactory(username="bob")
+    ann = UserFactory(username="ann")
+    response = superuser_client.post(change_url(ann), user_form_data(ann, username="BOB"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["username"] == [TAKEN]
+    ann.refresh_from_db()
+    assert ann.username == "ann"
+
+
+def test_an_account_may_change_the_case_of_its_own_username(superuser_client):
+    ann = UserFactory(username="ann")
+    response = superuser_client.post(change_url(ann), user_form_data(ann, username="Ann"))
+    assert response.status_code == 302
+    ann.refresh_from_db()
+    assert ann.username == "Ann"
+
+
+def test_the_check_compares_as_the_database_index_does():
+    bob = UserFactory(username="bob")
+    assert username_taken_by("BOB") == "bob"
+    assert username_taken_by("bob", other_than=bob.pk) is None
+    assert username_taken_by("bobby") is None
+
+
+def test_the_database_refuses_a_username_differing_only_in_case():
+    UserFactory(username="bob")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="BOB")
+    assert User.objects.count() == 1
+
+
+def test_the_migration_refuses_to_run_over_case_duplicates_and_lists_them():
+    # DDL is transactional on both databases: the test's rollback restores the index.
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP INDEX "{migration.INDEX}"')
+    first = UserFactory(username="bob")
+    second = UserFactory(username="BOB")
+    UserFactory(username="ann")
+    with pytest.raises(migration.CaseDuplicateUsernames) as raised:
+        migration.refuse_case_duplicates(apps, SCHEMA_EDITOR)
+    message = str(raised.value)
+    assert message.startswith("1 username(s) are used by several accounts in different letter")
+    assert f"bob (id {first.pk}), BOB (id {second.pk})" in message
+    assert "ann" not in message
+
+
+def test_the_migration_check_passes_without_case_duplicates():
+    UserFactory(username="bob")
+    UserFactory(username="bobby")
+    assert migration.refuse_case_duplicates(apps, SCHEMA_EDITOR) is None
