@@ -116,6 +116,22 @@ class ProductAdmin(
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
+        if not self.has_change_permission(request, obj):
+            # A view-only page shows every field as text: the price with the shop's
+            # currency, as the list shows it, not Django's bare "12.50".
+            fieldsets = [
+                (
+                    name,
+                    {
+                        **options,
+                        "fields": [
+                            "price_with_currency" if field == "price" else field
+                            for field in options["fields"]
+                        ],
+                    },
+                )
+                for name, options in fieldsets
+            ]
         # Timestamps with the details, not on a "History" tab beside the History button.
         (first, details) = fieldsets
         fieldsets = [

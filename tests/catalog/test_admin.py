@@ -1,5 +1,8 @@
 """Catalog admin pages: lists, search, filters, actions, query counts."""
 
+import re
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -281,3 +284,15 @@ def test_a_list_with_rows_has_no_empty_state(admin_client_for):
     assert _row_count(response) == 1
     assert b"No products" not in response.content
     assert b'name="action"' in response.content
+
+
+def test_a_view_only_product_page_shows_the_price_with_the_currency(admin_client_for):
+    product = ProductFactory(price=Decimal("1249.50"))
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    viewer = _get(admin_client_for("Viewers"), url).content.decode()
+    assert re.search(r'for="id_price_with_currency">\s*Price\s*<', viewer)
+    assert '<div class="readonly">€1,249.50</div>' in viewer
+    assert "1249.50" not in viewer
+    # Whoever may change it gets the input, with the plain number to edit.
+    editor = _get(admin_client_for("Inventory managers"), url).content.decode()
+    assert 'name="price" value="1249.50"' in editor
