@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from backoffice.accounts.events import account_restore_record
+from backoffice.accounts.usernames import username_taken_by
 from catalog.ledger import stock_movements_relink
 
 from . import services  # the alert rules, looked up at call time (services re-exports us)
@@ -113,14 +114,9 @@ def _check_restorable(instance: models.Model, *, record: DeletionRecord) -> None
     if isinstance(instance, AbstractBaseUser):
         # One account per username regardless of case (as Django's add form and the user
         # import): "Root" must not come back beside root.
-        username_field = instance.USERNAME_FIELD
-        taken = (
-            opts.model._default_manager.filter(
-                **{f"{username_field}__iexact": getattr(instance, username_field)}
-            )
-            .exclude(pk=instance.pk)
-            .first()
-        )
+        # Compared by LOWER, as the index is (accounts/0003): __iexact is UPPER on
+        # PostgreSQL, which folds "İvan"/"ivan" or "ẞob"/"ßob" apart where LOWER does not.
+        taken = username_taken_by(instance.get_username(), other_than=instance.pk)
         if taken is not None:
             raise ValidationError(
                 f"{name} cannot be restored: the username is taken by “{taken}” (usernames "

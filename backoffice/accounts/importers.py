@@ -26,6 +26,7 @@ from backoffice.kit.importing.report import ImportReport, RowError
 from .events import role_changes_record_many
 from .invitations import address_change_notify
 from .rules import group_refusals, users_manage_refusals
+from .usernames import username_taken_by
 
 
 class UserImporter(Importer):
@@ -98,9 +99,21 @@ class UserImporter(Importer):
             memberships.setdefault(user_id, set()).add(names_by_id[group_id])
         # Updating a user is managing it: the rule of the user form.
         refusals = users_manage_refusals(editor=self.user, targets=existing) if self.user else {}
+        taken = self._taken_case_insensitively(rows)
         valid = []
         for row in rows:
             instance = row.instance
+            if instance is None and row.number in taken:
+                report.add_error(
+                    RowError(
+                        row.number,
+                        "username",
+                        row.values["username"],
+                        f"The username “{taken[row.number]}” is taken: usernames are unique "
+                        "regardless of upper and lower case.",
+                    )
+                )
+                continue
             if instance is not None:
                 instance.group_names = frozenset(memberships.get(instance.pk, ()))
                 if instance.pk in refusals:
@@ -113,6 +126,32 @@ class UserImporter(Importer):
                 continue
             valid.append(row)
         return valid
+
+    @staticmethod
+    def _taken_case_insensitively(rows: list[ParsedRow]) -> dict[int, str]:
+        """Rows matching no account whose username the database's LOWER (the unique index,
+        accounts/0003) folds onto a stored one: Python's str.lower (match_key) and
+        PostgreSQL's LOWER fold "İvan", "ΟΔΟΣ" and the like apart. Row number -> the taken
+        username, so the report names it instead of the database refusing the file."""
+        new = [row for row in rows if row.instance is None]
+        found: dict[int, str] = {}
+        # An ASCII username folds alike in Python and in every database: one query.
+        ascii_rows = [row for row in new if row.values["username"].isascii()]
+        if ascii_rows:
+            stored = dict(
+                User.objects.annotate(username_lower=Lower("username"))
+                .filter(username_lower__in=[row.values["username"].lower() for row in ascii_rows])
+                .values_list("username_lower", "username")
+            )
+            for row in ascii_rows:
+                if (name := stored.get(row.values["username"].lower())) is not None:
+                    found[row.number] = name
+        # Any other is folded by the database itself (rare: a query each).
+        for row in new:
+            if not row.values["username"].isascii():
+                if (name := username_taken_by(row.values["username"])) is not None:
+                    found[row.number] = name
+        return found
 
     def _group_errors(
         self, row: ParsedRow, wanted: frozenset[str], instance: User | None, report: ImportReport
