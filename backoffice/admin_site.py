@@ -15,9 +15,8 @@ from django.urls import path, reverse
 from django.utils import translation
 from django.utils.html import format_html
 
-# How long a user's rendered menus are kept (admin/base.html). Their key changes with whatever
-# they show, so this only bounds how long a deploy that changes the menus' templates or
-# jazzmin's settings serves the old markup from a shared cache.
+# How long a user's rendered menus are kept (admin/base.html, the per-process "menus" cache).
+# Their key changes with whatever they show; this only lets entries of users gone idle go.
 MENU_CACHE_SECONDS = 300
 
 

@@ -1,7 +1,8 @@
 """Fixtures shared by the whole suite: users per role and logged-in clients."""
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 from django.test import Client
 
 from tests.factories import UserFactory
@@ -13,7 +14,8 @@ ROLES = ["Inventory managers", "Editors", "User admins", "Viewers"]
 def _empty_cache():
     """Each test starts with an empty cache: the admin's menus are cached per user and
     permissions (docs/architecture.md#rendering), and users of different tests share ids."""
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -82,7 +82,8 @@ def test_error_pages_of_staff_show_their_own_menus_and_a_fresh_token(admin_clien
     second = admin_client_for("Viewers", username="vi1")
     one = first.get(path)
     two = second.get(path)
-    assert one.status_code in (302, 404) and two.status_code in (302, 404)
+    assert one.status_code in (302, 404)
+    assert two.status_code in (302, 404)
     if one.status_code == 404:
         assert "ed1" in menus(one.content.decode())
         assert "ed1" not in two.content.decode()
@@ -99,29 +100,21 @@ def test_no_menus_on_the_login_page_of_an_authenticated_non_staff_user():
 
 
 def test_a_cache_outage_does_not_take_every_admin_page_down(admin_client_for, settings):
-    # Broke: with CACHE_URL on Redis (docs/operations.md) and Redis down, the menus' {% cache %}
-    # raised ConnectionError on every admin page of a logged-in user: a 500 where the docs
-    # promise "pages still work" while the broker (the same Redis) is down.
+    # Broke: with CACHE_URL on Redis (docs/operations.md) and Redis down, the menus'
+    # {% cache %} raised ConnectionError on every admin page of a logged-in user. The menus
+    # now live in each process's own "menus" cache, whatever CACHE_URL says.
     client = admin_client_for("Editors")
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-        }
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        },
     }
-    from django.core.cache import caches
-
-    caches._settings = caches.settings = settings.CACHES
-    try:
-        if hasattr(caches._connections, "default"):
-            del caches._connections.default
-        client.raise_request_exception = False
+    for _ in range(2):  # drawn, then from the cache
         response = client.get(PRODUCTS)
         assert response.status_code == 200
         assert PRODUCTS in menus(response.content.decode())
-    finally:
-        if hasattr(caches._connections, "default"):
-            del caches._connections.default
 
 
 # --- 2. usernames unique regardless of case ---------------------------------------------
@@ -148,11 +141,8 @@ def test_the_import_names_the_taken_username_where_python_and_postgres_fold_apar
     response = preview(useradmin_client, "auth_user", csv_bytes("username,email", f"{row},"))
     text = report_text(response)
     assert response.context["report"].totals["new"] == 0, text
+    assert f"The username “{stored}” is taken" in text
     assert "added or changed by someone else" not in text
-    assert stored in text or User.objects.filter(username=stored).exists()
-    if "confirm_form" in response.context:
-        text = report_text(confirm(useradmin_client, "auth_user", response))
-        assert "added or changed by someone else" not in text
     assert User.objects.filter(username__in=[stored, row]).count() == 1
 
 
@@ -176,35 +166,19 @@ def test_a_restore_names_the_taken_username_where_upper_and_lower_disagree(
 def test_the_import_and_the_form_agree_on_non_ascii_case(useradmin_client, superuser_client):
     # SQLite's LOWER folds ASCII only: "ÉMILE" and "émile" are two accounts there (form,
     # import and index alike); PostgreSQL's folds them into one. Whatever the database
-    # decides, the import, the form and the index must decide the same.
+    # decides, the form, the import and the index decide the same.
     UserFactory(username="ÉMILE")
+    folds = connection.vendor == "postgresql"
     form = superuser_client.post(
         reverse("admin:auth_user_add"),
         {"username": "émile", "email": "e@shop.example", "first_name": "", "last_name": ""},
     )
-    form_refused = form.status_code == 200
+    assert form.status_code == (200 if folds else 302)
     User.objects.filter(username="émile").delete()
     response = preview(useradmin_client, "auth_user", csv_bytes("username,email", "émile,"))
-    assert response.status_code == 200, (response.status_code, response.get("Location"), response.content[:3000])
-    import_new = response.context["report"].totals["new"]
-    if "confirm_form" in response.context:
-        done = confirm(useradmin_client, "auth_user", response)
-        assert done.status_code == 302, report_text(done)
-    assert import_new == (0 if form_refused else 1)
-    # On SQLite both end with two accounts that differ only in case (a known limit of
-    # SQLite's ASCII-only LOWER); on PostgreSQL with one.
-    expected = 1 if connection.vendor == "postgresql" else 2
-    assert User.objects.filter(username__in=["ÉMILE", "émile"]).count() == expected
-
-
-@pytest.mark.django_db(transaction=True)
-def test_createsuperuser_with_a_username_in_other_case():
-    from django.core.management import CommandError, call_command
-
-    UserFactory(username="root")
-    with pytest.raises((CommandError, Exception)) as raised:
-        call_command(
-            "createsuperuser", username="ROOT", email="r@x.example", interactive=False
-        )
-    # Django's command checks the exact username only: the index refuses, a traceback.
-    assert "auth_user_username_lower_uniq" in str(raised.value) or "unique" in str(raised.value).lower()
+    text = report_text(response)
+    # PostgreSQL: the row is ÉMILE's, as "Bob" in a file is bob's; SQLite: a new account.
+    assert response.context["report"].totals["new"] == (0 if folds else 1), text
+    assert not response.context["report"].has_errors, text
+    assert confirm(useradmin_client, "auth_user", response).status_code == 302
+    assert User.objects.filter(username__in=["ÉMILE", "émile"]).count() == (1 if folds else 2)

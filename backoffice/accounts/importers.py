@@ -148,9 +148,9 @@ class UserImporter(Importer):
                     found[row.number] = name
         # Any other is folded by the database itself (rare: a query each).
         for row in new:
-            if not row.values["username"].isascii():
-                if (name := username_taken_by(row.values["username"])) is not None:
-                    found[row.number] = name
+            username = row.values["username"]
+            if not username.isascii() and (name := username_taken_by(username)) is not None:
+                found[row.number] = name
         return found
 
     def _group_errors(
