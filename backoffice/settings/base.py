@@ -144,17 +144,11 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
+# "menus": the admin's rendered menus in each process's own memory, so no outage of
+# CACHE_URL's server fails a page (docs/architecture.md#rendering).
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
-    # The admin's rendered menus (admin/base.html), in each process's own memory: a key names
-    # everything a menu is drawn from, so no process can serve another a stale one; a new
-    # deploy starts empty; and no outage of CACHE_URL's server can fail a page
-    # (docs/architecture.md#rendering).
-    "menus": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "backoffice-menus",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
+    "menus": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "menus"},
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
