@@ -211,11 +211,11 @@ def test_every_model_in_the_side_menu_has_its_own_icon(superuser_client):
     assert "fa-circle" not in nav
 
 
-def test_a_granted_permission_that_only_a_custom_link_asks_shows_on_the_next_page(
+def test_the_account_events_link_follows_a_granted_permission_on_the_next_page(
     admin_client_for,
 ):
-    # jazzmin's "Account events" link under "Staff and roles" asks
-    # accounts.view_accountevent itself; the admin's app list does not change with it.
+    # jazzmin's "Account events" link under "Staff and roles" is a custom link: it asks
+    # accounts.view_accountevent itself, and the menus' key must follow that permission.
     client = admin_client_for("User admins")
     events = reverse("admin:accounts_accountevent_changelist")
     assert events not in side_menu_links(client.get(INDEX).content.decode())
