@@ -67,6 +67,7 @@ class UserImporter(Importer):
     def __init__(self, *, user: User | None = None) -> None:
         super().__init__(user=user)
         self._groups: dict[str, Group] | None = None
+        self._loaded_by_lower: dict[str, str] = {}  # existing()'s accounts, by LOWER(username)
 
     def _load_groups(self) -> dict[str, Group]:
         if self._groups is None:
@@ -84,9 +85,13 @@ class UserImporter(Importer):
         # keys too, so a non-ASCII username is found as stored at least. The engine matches
         # them to rows by match_key.
         lowered = Lower("username")
-        users = User.objects.alias(username_lower=lowered)
+        users = User.objects.annotate(username_lower=lowered)
         matching = Q(username_lower__in=[key.lower() for key in keys]) | Q(username__in=keys)
-        return users.filter(matching).only(*self.load_fields()).order_by()
+        loaded = list(users.filter(matching).only(*self.load_fields()).order_by())
+        # As the database folds them: prepare() finds here an account that match_key (Python's
+        # str.lower) keeps apart from a row's username, e.g. "İvan" on PostgreSQL.
+        self._loaded_by_lower = {user.username_lower: user.username for user in loaded}
+        return loaded
 
     def prepare(self, rows: list[ParsedRow], report: ImportReport) -> list[ParsedRow]:
         groups = self._load_groups()
@@ -127,29 +132,22 @@ class UserImporter(Importer):
             valid.append(row)
         return valid
 
-    @staticmethod
-    def _taken_case_insensitively(rows: list[ParsedRow]) -> dict[int, str]:
+    def _taken_case_insensitively(self, rows: list[ParsedRow]) -> dict[int, str]:
         """Rows matching no account whose username the database's LOWER (the unique index,
         accounts/0003) folds onto a stored one: Python's str.lower (match_key) and
         PostgreSQL's LOWER fold "İvan", "ΟΔΟΣ" and the like apart. Row number -> the taken
         username, so the report names it instead of the database refusing the file."""
-        new = [row for row in rows if row.instance is None]
         found: dict[int, str] = {}
-        # An ASCII username folds alike in Python and in every database: one query.
-        ascii_rows = [row for row in new if row.values["username"].isascii()]
-        if ascii_rows:
-            stored = dict(
-                User.objects.annotate(username_lower=Lower("username"))
-                .filter(username_lower__in=[row.values["username"].lower() for row in ascii_rows])
-                .values_list("username_lower", "username")
-            )
-            for row in ascii_rows:
-                if (name := stored.get(row.values["username"].lower())) is not None:
-                    found[row.number] = name
-        # Any other is folded by the database itself (rare: a query each).
-        for row in new:
+        for row in rows:
+            if row.instance is not None:
+                continue
             username = row.values["username"]
-            if not username.isascii() and (name := username_taken_by(username)) is not None:
+            if username.isascii():
+                # Python and the database lower ASCII alike: existing() loaded any such account.
+                name = self._loaded_by_lower.get(username.lower())
+            else:  # folded by the database itself (rare: a query each)
+                name = username_taken_by(username)
+            if name is not None:
                 found[row.number] = name
         return found
 
