@@ -1,6 +1,7 @@
 """Usernames are unique regardless of letter case (backoffice.accounts.usernames): the add and
-change forms refuse "Bob" beside "bob" with a message naming the taken one, the database
-refuses it on any other path, and migration 0003 refuses to run over existing clashes."""
+change forms refuse "Bob" beside "bob" with a message naming the taken one, so does every other
+path creating an account (createsuperuser, a script's create_user), the database refuses it
+on any path that sends no signal, and migration 0003 refuses to run over existing clashes."""
 
 import importlib
 from types import SimpleNamespace
@@ -8,6 +9,8 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
@@ -62,10 +65,34 @@ def test_the_check_compares_as_the_database_index_does():
     assert username_taken_by("bobby") is None
 
 
+def test_createsuperuser_refuses_a_username_differing_only_in_case(monkeypatch):
+    UserFactory(username="bob")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password-4711")
+    with pytest.raises(CommandError) as raised:
+        call_command("createsuperuser", "--noinput", username="BOB", email="bob@shop.example")
+    assert str(raised.value) == TAKEN
+    assert list(User.objects.values_list("username", flat=True)) == ["bob"]
+
+
+def test_a_script_creating_an_account_gets_the_same_message():
+    UserFactory(username="bob")
+    with pytest.raises(ValidationError) as raised:
+        User.objects.create_user(username="Bob", password="a-long-enough-password-4711")
+    assert raised.value.messages == [TAKEN]
+    assert User.objects.count() == 1
+
+
+def test_saving_an_existing_account_costs_no_username_query(django_assert_num_queries):
+    bob = UserFactory(username="bob")
+    with django_assert_num_queries(1):  # the UPDATE: a login's last_login save
+        bob.save(update_fields=["last_login"])
+
+
 def test_the_database_refuses_a_username_differing_only_in_case():
     UserFactory(username="bob")
+    # bulk_create sends no pre_save: only the unique index on LOWER(username) stands.
     with pytest.raises(IntegrityError), transaction.atomic():
-        User.objects.create(username="BOB")
+        User.objects.bulk_create([User(username="BOB")])
     assert User.objects.count() == 1
 
 
@@ -74,7 +101,8 @@ def test_the_migration_refuses_to_run_over_case_duplicates_and_lists_them():
     with connection.cursor() as cursor:
         cursor.execute(f'DROP INDEX "{migration.INDEX}"')
     first = UserFactory(username="bob")
-    second = UserFactory(username="BOB")
+    # Accounts from before the rule: written past the new-account check, as they once were.
+    (second,) = User.objects.bulk_create([User(username="BOB")])
     UserFactory(username="ann")
     with pytest.raises(migration.CaseDuplicateUsernames) as raised:
         migration.refuse_case_duplicates(apps, SCHEMA_EDITOR)
