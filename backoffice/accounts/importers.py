@@ -26,7 +26,7 @@ from backoffice.kit.importing.report import ImportReport, RowError
 from .events import role_changes_record_many
 from .invitations import address_change_notify
 from .rules import group_refusals, users_manage_refusals
-from .usernames import username_taken_by
+from .usernames import username_folded, username_taken_by, username_taken_message
 
 
 class UserImporter(Importer):
@@ -80,6 +80,11 @@ class UserImporter(Importer):
         # it that reads the same in lists and logs.
         return key.lower()
 
+    def duplicate_key(self, key: str) -> str:
+        # Two rows of one file are one account when the unique index folds them together:
+        # "İvan" and "ivan" on PostgreSQL, which str.lower keeps apart.
+        return username_folded(key)
+
     def existing(self, keys: list[str]) -> Iterable[Model]:
         # LOWER() folds ASCII on SQLite and every letter PostgreSQL's locale knows; the exact
         # keys too, so a non-ASCII username is found as stored at least. The engine matches
@@ -104,18 +109,14 @@ class UserImporter(Importer):
             memberships.setdefault(user_id, set()).add(names_by_id[group_id])
         # Updating a user is managing it: the rule of the user form.
         refusals = users_manage_refusals(editor=self.user, targets=existing) if self.user else {}
-        taken = self._taken_case_insensitively(rows)
+        case_refusals = self._case_refusals(rows)
         valid = []
         for row in rows:
             instance = row.instance
-            if instance is None and row.number in taken:
+            if instance is None and row.number in case_refusals:
                 report.add_error(
                     RowError(
-                        row.number,
-                        "username",
-                        row.values["username"],
-                        f"The username “{taken[row.number]}” is taken: usernames are unique "
-                        "regardless of upper and lower case.",
+                        row.number, "username", row.values["username"], case_refusals[row.number]
                     )
                 )
                 continue
@@ -132,24 +133,25 @@ class UserImporter(Importer):
             valid.append(row)
         return valid
 
-    def _taken_case_insensitively(self, rows: list[ParsedRow]) -> dict[int, str]:
+    def _case_refusals(self, rows: list[ParsedRow]) -> dict[int, str]:
         """Rows matching no account whose username the database's LOWER (the unique index,
         accounts/0003) folds onto a stored one: Python's str.lower (match_key) and
-        PostgreSQL's LOWER fold "İvan", "ΟΔΟΣ" and the like apart. Row number -> the taken
-        username, so the report names it instead of the database refusing the file."""
-        found: dict[int, str] = {}
+        PostgreSQL's LOWER fold "İvan", "ΟΔΟΣ" and the like apart. Row number -> the message
+        naming the taken username, so the report says so instead of the database refusing
+        the file."""
+        refusals: dict[int, str] = {}
         for row in rows:
             if row.instance is not None:
                 continue
             username = row.values["username"]
             if username.isascii():
                 # Python and the database lower ASCII alike: existing() loaded any such account.
-                name = self._loaded_by_lower.get(username.lower())
+                taken = self._loaded_by_lower.get(username.lower())
             else:  # folded by the database itself (rare: a query each)
-                name = username_taken_by(username)
-            if name is not None:
-                found[row.number] = name
-        return found
+                taken = username_taken_by(username)
+            if taken is not None:
+                refusals[row.number] = username_taken_message(taken)
+        return refusals
 
     def _group_errors(
         self, row: ParsedRow, wanted: frozenset[str], instance: User | None, report: ImportReport

@@ -8,6 +8,7 @@ same message, not the database's bare IntegrityError (docs/staff-accounts.md).
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Value
 from django.db.models.functions import Lower
 
@@ -21,16 +22,31 @@ def username_taken_by(username: str, *, other_than: int | None = None) -> str | 
     return users.values_list("username", flat=True).first()
 
 
+def username_folded(username: str) -> str:
+    """The username as the unique index compares it: the database's LOWER. Python's
+    str.lower agrees on ASCII; beyond it a query (PostgreSQL folds "İvan" to "ivan" where
+    Python gives "i̇van"; SQLite leaves non-ASCII letters as they are)."""
+    if username.isascii():
+        return username.lower()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT LOWER(%s)", [username])
+        return cursor.fetchone()[0]
+
+
+TAKEN_MESSAGE = (
+    "The username “%(taken)s” is taken: usernames are unique regardless of upper and lower case."
+)
+
+
+def username_taken_message(taken: str) -> str:
+    return TAKEN_MESSAGE % {"taken": taken}
+
+
 def username_check_free(username: str, *, other_than: int | None = None) -> None:
     """Raises ValidationError naming the account that holds this username but for case."""
     taken = username_taken_by(username, other_than=other_than)
     if taken is not None:
-        raise ValidationError(
-            "The username “%(taken)s” is taken: usernames are unique regardless of upper "
-            "and lower case.",
-            code="unique",
-            params={"taken": taken},
-        )
+        raise ValidationError(TAKEN_MESSAGE, code="unique", params={"taken": taken})
 
 
 class UsernameAnyCaseFormMixin:

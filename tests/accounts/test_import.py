@@ -4,6 +4,7 @@ or removed must be one its role assigns."""
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.urls import reverse
 
 from tests.catalog.importing import confirm, csv_bytes, import_through_admin, preview, report_text
@@ -164,3 +165,29 @@ def test_a_row_in_other_case_updates_the_account_in_scope_keeping_its_spelling(
 def test_one_file_naming_a_username_in_two_cases_is_refused(useradmin_client):
     response = preview(useradmin_client, "auth_user", csv_bytes("username", "clerk", "Clerk"))
     assert "Duplicate: the same username is on row 2." in report_text(response)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("ivan", "İvan"), ("İvan", "ivan"), ("ΟΔΟΣ", "οδοσ")],
+    ids=["dotted capital I second", "dotted capital I first", "final sigma"],
+)
+def test_two_new_rows_the_database_folds_together_are_one_username(useradmin_client, first, second):
+    # Broke on PostgreSQL: str.lower keeps these apart, the index on LOWER(username) does not:
+    # the preview counted two new users and the confirm said "some of its rows were added or
+    # changed by someone else". SQLite's LOWER folds ASCII only: there they are two accounts.
+    folds = connection.vendor == "postgresql"
+    response = preview(
+        useradmin_client, "auth_user", csv_bytes("username,email", f"{first},", f"{second},")
+    )
+    report = response.context["report"]
+    text = report_text(response)
+    assert report.totals["new"] == (1 if folds else 2), text
+    if folds:
+        assert text == (
+            f"Row 3, column 'username', value '{second}': Duplicate: the same username is on row 2."
+        )
+    else:
+        assert not report.has_errors, text
+        assert confirm(useradmin_client, "auth_user", response).status_code == 302
+    assert User.objects.filter(username__in=[first, second]).count() == (0 if folds else 2)

@@ -64,7 +64,7 @@ class RowPipeline:
                     report.totals[INVALID] += 1
                     continue
                 key = row.values[self.key]
-                first_row = seen.first_row(self.match_key(key), number)
+                first_row = seen.first_row(self.duplicate_key(key), number)
                 if first_row != number:
                     message = f"Duplicate: the same {self.key} is on row {first_row}."
                     report.add_error(RowError(number, self.key, key, message))
