@@ -26,7 +26,7 @@ from backoffice.kit.importing.report import ImportReport, RowError
 from .events import role_changes_record_many
 from .invitations import address_change_notify
 from .rules import group_refusals, users_manage_refusals
-from .usernames import username_folded, username_taken_by, username_taken_message
+from .usernames import username_taken_message, usernames_folded, usernames_taken_by
 
 
 class UserImporter(Importer):
@@ -80,10 +80,10 @@ class UserImporter(Importer):
         # it that reads the same in lists and logs.
         return key.lower()
 
-    def duplicate_key(self, key: str) -> str:
+    def duplicate_keys(self, keys: list[str]) -> list[str]:
         # Two rows of one file are one account when the unique index folds them together:
         # "İvan" and "ivan" on PostgreSQL, which str.lower keeps apart.
-        return username_folded(key)
+        return usernames_folded(keys)
 
     def existing(self, keys: list[str]) -> Iterable[Model]:
         # LOWER() folds ASCII on SQLite and every letter PostgreSQL's locale knows; the exact
@@ -139,16 +139,19 @@ class UserImporter(Importer):
         PostgreSQL's LOWER fold "İvan", "ΟΔΟΣ" and the like apart. Row number -> the message
         naming the taken username, so the report says so instead of the database refusing
         the file."""
+        new = [row for row in rows if row.instance is None]
+        # Python and the database lower ASCII alike: existing() loaded any such account;
+        # the rest are folded and looked up by the database itself (two queries a chunk).
+        beyond_ascii = usernames_taken_by(
+            [row.values["username"] for row in new if not row.values["username"].isascii()]
+        )
         refusals: dict[int, str] = {}
-        for row in rows:
-            if row.instance is not None:
-                continue
+        for row in new:
             username = row.values["username"]
             if username.isascii():
-                # Python and the database lower ASCII alike: existing() loaded any such account.
                 taken = self._loaded_by_lower.get(username.lower())
-            else:  # folded by the database itself (rare: a query each)
-                taken = username_taken_by(username)
+            else:
+                taken = beyond_ascii.get(username)
             if taken is not None:
                 refusals[row.number] = username_taken_message(taken)
         return refusals

@@ -12,6 +12,8 @@ from django.db import connection
 from django.db.models import Value
 from django.db.models.functions import Lower
 
+from backoffice.kit.db import IDS_PER_QUERY
+
 
 def username_taken_by(username: str, *, other_than: int | None = None) -> str | None:
     """The username of another account that equals this one but for letter case, if any.
@@ -22,15 +24,43 @@ def username_taken_by(username: str, *, other_than: int | None = None) -> str | 
     return users.values_list("username", flat=True).first()
 
 
-def username_folded(username: str) -> str:
-    """The username as the unique index compares it: the database's LOWER. Python's
-    str.lower agrees on ASCII; beyond it a query (PostgreSQL folds "İvan" to "ivan" where
-    Python gives "i̇van"; SQLite leaves non-ASCII letters as they are)."""
-    if username.isascii():
-        return username.lower()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT LOWER(%s)", [username])
-        return cursor.fetchone()[0]
+def usernames_folded(usernames: list[str]) -> list[str]:
+    """The usernames as the unique index compares them: the database's LOWER. Python's
+    str.lower agrees on ASCII; the others are folded by the database, in one query per
+    IDS_PER_QUERY of them (PostgreSQL folds "İvan" to "ivan" where Python gives "i̇van";
+    SQLite leaves non-ASCII letters as they are)."""
+    folded = dict(_folded_by_database(sorted({name for name in usernames if not name.isascii()})))
+    return [name.lower() if name.isascii() else folded[name] for name in usernames]
+
+
+def usernames_taken_by(usernames: list[str]) -> dict[str, str]:
+    """Each of these usernames that an account holds but for letter case -> that account's
+    username, compared as the index compares them (two queries per IDS_PER_QUERY names)."""
+    folded = dict(_folded_by_database(sorted(set(usernames))))
+    if not folded:
+        return {}
+    holders: dict[str, str] = {}
+    keys = sorted(set(folded.values()))
+    for start in range(0, len(keys), IDS_PER_QUERY):
+        batch = keys[start : start + IDS_PER_QUERY]
+        holders.update(
+            get_user_model()
+            .objects.alias(key=Lower("username"))
+            .filter(key__in=batch)
+            .values_list(Lower("username"), "username")
+        )
+    return {name: holders[key] for name, key in folded.items() if key in holders}
+
+
+def _folded_by_database(names: list[str]):
+    for start in range(0, len(names), IDS_PER_QUERY):
+        batch = names[start : start + IDS_PER_QUERY]
+        # VALUES names its column column1 on both databases; the SQL holds placeholders only.
+        values = ", ".join(["(%s)"] * len(batch))
+        sql = f"SELECT column1, LOWER(column1) FROM (VALUES {values}) AS names"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, batch)
+            yield from cursor.fetchall()
 
 
 TAKEN_MESSAGE = (

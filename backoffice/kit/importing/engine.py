@@ -83,10 +83,11 @@ class Importer(RowPipeline):
         """What makes two keys the same row (the file's duplicates, the upsert's match)."""
         return key
 
-    def duplicate_key(self, key: Any) -> Any:
-        """What two rows of one file may not share: match_key's key, unless the table's unique
-        index folds more keys together than match_key does (users: the database's LOWER)."""
-        return self.match_key(key)
+    def duplicate_keys(self, keys: list[Any]) -> list[Any]:
+        """What two rows of one file may not share, for a chunk's keys: match_key's, unless
+        the table's unique index folds more keys together than match_key does (users: the
+        database's LOWER)."""
+        return [self.match_key(key) for key in keys]
 
     def existing(self, keys: list[Any]) -> Iterable[Model]:
         """The stored rows matching these keys (as match_key sees them), with load_fields."""

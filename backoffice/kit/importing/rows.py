@@ -3,8 +3,8 @@ with stored rows and classified new / updated / unchanged / invalid
 (docs/architecture.md#the-import-engine).
 
 `RowPipeline` is the base of `engine.Importer`, and works through the hooks Importer
-declares (key, columns, match_key, existing, prepare, new_instance, changes, apply, shown,
-write, finish); it holds no state of its own beyond the header's layout.
+declares (key, columns, match_key, duplicate_keys, existing, prepare, new_instance, changes,
+apply, shown, write, finish); it holds no state of its own beyond the header's layout.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class RowPipeline:
         layout = self._read_header(first[1])
         report.notes.extend(layout.notes(plural=self._plural()))
         with SeenKeys() as seen:
-            chunk: list[ParsedRow] = []
+            parsed: list[ParsedRow] = []
             data_rows = 0
             for number, cells in table:
                 if not "".join(map(str, cells)).strip():
@@ -63,23 +63,14 @@ class RowPipeline:
                 if row is None:
                     report.totals[INVALID] += 1
                     continue
-                key = row.values[self.key]
-                first_row = seen.first_row(self.duplicate_key(key), number)
-                if first_row != number:
-                    message = f"Duplicate: the same {self.key} is on row {first_row}."
-                    report.add_error(RowError(number, self.key, key, message))
-                    report.totals[INVALID] += 1
-                    continue
-                chunk.append(row)
-                if len(chunk) == self.chunk_size:
-                    self._process(chunk, report)
-                    if progress:
-                        progress(len(chunk))
-                    chunk = []
-        if chunk:
-            self._process(chunk, report)
-            if progress:
-                progress(len(chunk))
+                parsed.append(row)
+                if len(parsed) == self.chunk_size:
+                    self._process_unseen(parsed, seen, report, progress)
+                    parsed = []
+            if parsed:
+                self._process_unseen(parsed, seen, report, progress)
+        # In row order: a chunk's cells are checked as read, its keys and rules after.
+        report.errors.sort(key=lambda error: error.row or 0)
         if not (report.has_errors or report.dry_run):
             self.finish()
         if not data_rows:
@@ -127,6 +118,30 @@ class RowPipeline:
             report.add_error(RowError(number, None, None, "More cells than header columns."))
             valid = False
         return ParsedRow(number, values) if valid else None
+
+    def _process_unseen(
+        self,
+        parsed: list[ParsedRow],
+        seen: SeenKeys,
+        report: ImportReport,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        """Processes the rows whose key no earlier row of the file had (the others are
+        duplicates, named with the row that had it first)."""
+        keys = [row.values[self.key] for row in parsed]
+        chunk = []
+        for row, key, duplicate_key in zip(parsed, keys, self.duplicate_keys(keys), strict=True):
+            first_row = seen.first_row(duplicate_key, row.number)
+            if first_row != row.number:
+                message = f"Duplicate: the same {self.key} is on row {first_row}."
+                report.add_error(RowError(row.number, self.key, key, message))
+                report.totals[INVALID] += 1
+                continue
+            chunk.append(row)
+        if chunk:
+            self._process(chunk, report)
+            if progress:
+                progress(len(chunk))
 
     def _process(self, chunk: list[ParsedRow], report: ImportReport) -> None:
         keys = [row.values[self.key] for row in chunk]
