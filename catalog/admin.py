@@ -15,9 +15,10 @@ from backoffice.kit.list_filters import IndexedRelatedOnlyFieldListFilter
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
 from backoffice.kit.money import price_display
 from backoffice.kit.pagination import LargeTableCountsMixin
+from backoffice.kit.seen_values import SeenValuesAdminMixin
 
 from . import ledger, search, services
-from .forms import ProductForm
+from .forms import ArticleForm, ProductForm
 from .ledger_admin import stock_history_html  # registers the Stock movements list too
 from .models import Article, Product, StockMovement
 from .resources import ArticleResource, ProductResource
@@ -56,12 +57,12 @@ LIST_EDIT_ID = re.compile(r"form-\d+-id")
 
 def posted_product_ids(request: HttpRequest) -> list[int]:
     """The pks of the list edit's rows (the changelist formset's default prefix, `form`)."""
-    return product_ids_in(
+    return integer_pks_in(
         value for name, value in request.POST.items() if LIST_EDIT_ID.fullmatch(name)
     )
 
 
-def product_ids_in(values) -> list[int]:
+def integer_pks_in(values) -> list[int]:
     # At most 18 digits: any such number fits a bigint; odd ones are Django's to refuse.
     return [
         int(value) for value in values if value.isascii() and value.isdigit() and len(value) <= 18
@@ -73,12 +74,13 @@ class ProductAdmin(
     DeclaredLookupsOnlyMixin,
     LargeTableCountsMixin,
     ObjectUrlsMixin,
+    SeenValuesAdminMixin,
     BulkImportExportMixin,
     admin.ModelAdmin,
 ):
     resource_classes = [ProductResource]
-    # Its stock input carries the stock the page showed: a save never overwrites a change
-    # made meanwhile (docs/architecture.md#the-stock-ledger).
+    # The page carries the values it showed (the stock input its stock): a save never
+    # overwrites a change made meanwhile (docs/architecture.md#lost-edits).
     form = ProductForm
     list_display = [
         "sku",
@@ -152,7 +154,7 @@ class ProductAdmin(
             # locked before Django reads it, so nobody changes it between that and the save.
             with transaction.atomic():
                 if self.has_change_permission(request):
-                    services.products_lock(product_ids=product_ids_in([object_id]))
+                    services.products_lock(product_ids=integer_pks_in([object_id]))
                 return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_changelist_form(self, request, **kwargs):
@@ -231,10 +233,12 @@ class ArticleAdmin(
     DeclaredLookupsOnlyMixin,
     LargeTableCountsMixin,
     ObjectUrlsMixin,
+    SeenValuesAdminMixin,
     BulkImportExportMixin,
     admin.ModelAdmin,
 ):
     resource_classes = [ArticleResource]
+    form = ArticleForm  # never saves its page's old values over a change made meanwhile
     list_display = ["title", "status_badge", "author", "published_at", "updated_at"]
     list_filter = ["status", ("author", IndexedRelatedOnlyFieldListFilter), "published_at"]
     search_fields = ["title", "slug"]
@@ -261,6 +265,16 @@ class ArticleAdmin(
     def status_badge(self, article: Article) -> str:
         css = "text-bg-success" if article.is_published else "text-bg-secondary"
         return format_html('<span class="badge {}">{}</span>', css, article.get_status_display())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        (article_id,) = integer_pks_in([object_id or ""]) or [None]
+        if not (request.method == "POST" and article_id and self.has_change_permission(request)):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        # The row is locked before Django reads it: the form compares what its page showed
+        # with it and saves, and nobody changes it in between (docs/architecture.md#lost-edits).
+        with transaction.atomic():
+            services.article_lock(article_id=article_id)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         initial = super().get_changeform_initial_data(request)

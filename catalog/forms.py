@@ -1,5 +1,6 @@
-"""The product form of the change page and of the list edit: a stock edit never overwrites
-a change another writer made since the page was shown (catalog.stock_edits.stock_edit_resolve)."""
+"""The product and article forms of the change pages (and the product list edit's): a save
+never overwrites a change another writer made since the page was shown: the stock by
+catalog.stock_edits.stock_edit_resolve, every other field by backoffice.kit.seen_values."""
 
 import re
 
@@ -7,8 +8,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
+from backoffice.kit.seen_values import SeenValuesFormMixin
+
 from . import stock_edits
-from .models import Product
+from .models import Article, Product
 
 # The hidden input beside the stock input: the stock the page was rendered with.
 STOCK_SEEN_SUFFIX = "_seen"
@@ -35,7 +38,9 @@ class StockSeenInput(forms.NumberInput):
         )
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(SeenValuesFormMixin, forms.ModelForm):
+    seen_values_exclude = frozenset({"stock"})  # the stock's own rule: clean_stock
+
     class Meta:
         model = Product
         # The admin passes its fieldsets' fields, or list_editable's to the list edit.
@@ -78,3 +83,9 @@ class ProductForm(forms.ModelForm):
         except stock_edits.StockEditConflict as conflict:
             self.fields["stock"].widget.seen = conflict.current
             raise ValidationError(str(conflict), code="stock_conflict") from conflict
+
+
+class ArticleForm(SeenValuesFormMixin, forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = ["title", "slug", "body", "status", "author"]

@@ -6,6 +6,9 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.test import Client
+
+from tests.factories import UserFactory
 
 THREADS = 8
 
@@ -40,3 +43,13 @@ def run_at_once(work: Callable[[threading.Barrier, int], None]) -> list[str]:
     for thread in threads:
         thread.join()
     return errors
+
+
+def role_clients(role: str) -> list[Client]:
+    """One logged-in client per thread, each a user of its own in the role group."""
+    made = []
+    for n in range(THREADS):
+        client = Client()
+        client.force_login(UserFactory(username=f"staff-{n}", groups=[role]))
+        made.append(client)
+    return made

@@ -3,24 +3,14 @@ restored from several sessions comes back once, by one of them, and the others a
 an alert acknowledged from several sessions is acknowledged once. No request answers 500."""
 
 from django.contrib.admin.models import LogEntry
-from django.test import Client
 from django.urls import reverse
 
 from alerts.models import DeletionRecord, StockAlert
 from catalog.models import Product, StockMovement
-from tests.factories import ProductFactory, UserFactory
-from tests.threads import CONCURRENT_WRITERS, THREADS, run_at_once
+from tests.factories import ProductFactory
+from tests.threads import CONCURRENT_WRITERS, THREADS, role_clients, run_at_once
 
 pytestmark = CONCURRENT_WRITERS
-
-
-def clients(role: str) -> list[Client]:
-    made = []
-    for n in range(THREADS):
-        client = Client()
-        client.force_login(UserFactory(username=f"staff-{n}", groups=[role]))
-        made.append(client)
-    return made
 
 
 def test_one_record_restored_from_every_session_at_once_comes_back_once():
@@ -28,7 +18,7 @@ def test_one_record_restored_from_every_session_at_once_comes_back_once():
     pk = product.pk
     product.delete()
     record = DeletionRecord.objects.get()
-    sessions = clients("Inventory managers")
+    sessions = role_clients("Inventory managers")
     url = reverse("admin:alerts_deletionrecord_restore", args=[record.pk])
     statuses = []
 
@@ -51,7 +41,7 @@ def test_one_record_restored_from_every_session_at_once_comes_back_once():
 def test_one_alert_acknowledged_from_every_session_at_once_is_acknowledged_once():
     product = ProductFactory(sku="LOW-1", stock=1, low_stock_threshold=5)
     alert = StockAlert.objects.get(product=product)
-    sessions = clients("Inventory managers")
+    sessions = role_clients("Inventory managers")
     url = reverse("admin:alerts_stockalert_acknowledge", args=[alert.pk])
     statuses = []
 

@@ -6,13 +6,12 @@ change is kept; changed on both sides, the save is refused naming the other chan
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from alerts.models import StockAlert
 from catalog.models import Product, StockMovement
-from tests.factories import ProductFactory, UserFactory
-from tests.threads import CONCURRENT_WRITERS, THREADS, run_at_once
+from tests.factories import ProductFactory
+from tests.threads import CONCURRENT_WRITERS, THREADS, role_clients, run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -188,11 +187,7 @@ def test_a_post_without_the_shown_stock_is_taken_at_its_word(two_clerks):
 @CONCURRENT_WRITERS[1]
 def test_stale_change_forms_saved_at_once_keep_one_stock_and_refuse_the_rest():
     product = ProductFactory(sku="P-1", stock=10, low_stock_threshold=5)
-    sessions = []
-    for n in range(THREADS):
-        client = Client()
-        client.force_login(UserFactory(username=f"clerk-{n}", groups=["Inventory managers"]))
-        sessions.append(client)
+    sessions = role_clients("Inventory managers")
     pages = [opened_change_form(session, product) for session in sessions]
     statuses = {}
 
