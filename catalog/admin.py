@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from backoffice.kit.admin_urls import ObjectUrlsMixin
+from backoffice.kit.db import integer_pks_in
 from backoffice.kit.importing.admin import BulkImportExportMixin
 from backoffice.kit.list_filters import IndexedRelatedOnlyFieldListFilter
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
@@ -60,13 +61,6 @@ def posted_product_ids(request: HttpRequest) -> list[int]:
     return integer_pks_in(
         value for name, value in request.POST.items() if LIST_EDIT_ID.fullmatch(name)
     )
-
-
-def integer_pks_in(values) -> list[int]:
-    # At most 18 digits: any such number fits a bigint; odd ones are Django's to refuse.
-    return [
-        int(value) for value in values if value.isascii() and value.isdigit() and len(value) <= 18
-    ]
 
 
 @admin.register(Product)
@@ -148,14 +142,12 @@ class ProductAdmin(
     # (docs/architecture.md#the-stock-ledger): the form, the list's inputs, an action.
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         with ledger.stock_change_reason(StockMovement.Reason.EDITED):
-            if not (request.method == "POST" and object_id):
-                return super().changeform_view(request, object_id, form_url, extra_context)
-            # The form compares the stock its page showed with the committed one: the row is
-            # locked before Django reads it, so nobody changes it between that and the save.
-            with transaction.atomic():
-                if self.has_change_permission(request):
-                    services.products_lock(product_ids=integer_pks_in([object_id]))
-                return super().changeform_view(request, object_id, form_url, extra_context)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def change_lock(self, pk: int) -> None:
+        # The stock lock: the form also compares the stock its page showed with the
+        # committed one (docs/architecture.md#the-stock-lock).
+        services.products_lock(product_ids=[pk])
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=self.form, **kwargs)
@@ -265,16 +257,6 @@ class ArticleAdmin(
     def status_badge(self, article: Article) -> str:
         css = "text-bg-success" if article.is_published else "text-bg-secondary"
         return format_html('<span class="badge {}">{}</span>', css, article.get_status_display())
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        (article_id,) = integer_pks_in([object_id or ""]) or [None]
-        if not (request.method == "POST" and article_id and self.has_change_permission(request)):
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        # The row is locked before Django reads it: the form compares what its page showed
-        # with it and saves, and nobody changes it in between (docs/architecture.md#lost-edits).
-        with transaction.atomic():
-            services.article_lock(article_id=article_id)
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         initial = super().get_changeform_initial_data(request)

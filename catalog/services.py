@@ -31,14 +31,6 @@ def products_lock(*, product_ids: Iterable[int]) -> None:
         list(step.select_for_stock_change().values_list("pk", flat=True))
 
 
-def article_lock(*, article_id: int) -> None:
-    """Lock the article's row until the transaction ends, before its change form reads it:
-    the form compares what its page showed with the stored row and saves in one step
-    (docs/architecture.md#lost-edits). SQLite has no row locks (one writer at a time)."""
-    if connection.features.has_select_for_update:
-        list(Article.objects.filter(pk=article_id).select_for_update().values_list("pk"))
-
-
 def products_changed_in_bulk(*, product_ids: Iterable[int]) -> None:
     """Tell listeners that these products changed without Model.save()."""
     product_ids = list(product_ids)

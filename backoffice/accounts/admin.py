@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from backoffice.accounts.resources import UserResource
 from backoffice.kit.importing.admin import BulkImportExportMixin
 from backoffice.kit.lookups import DeclaredLookupsOnlyMixin, register_declared_lookups_only
+from backoffice.kit.seen_values import SeenValuesAdminMixin, SeenValuesFormMixin
 
 from . import admin_events  # noqa: F401  (registers the account events' admin)
 from .admin_mixins import StaffAccountsAdminMixin
@@ -38,7 +39,11 @@ admin.site.unregister([TOTPDevice, StaticDevice])
 
 @admin.register(User)
 class UserAdmin(
-    StaffAccountsAdminMixin, DeclaredLookupsOnlyMixin, BulkImportExportMixin, DjangoUserAdmin
+    StaffAccountsAdminMixin,
+    DeclaredLookupsOnlyMixin,
+    SeenValuesAdminMixin,  # a page opened earlier never undoes a change saved since
+    BulkImportExportMixin,
+    DjangoUserAdmin,
 ):
     resource_classes = [UserResource]
     list_display = [
@@ -117,7 +122,9 @@ class UserAdmin(
         form = super().get_form(request, obj, **kwargs)
         mixins = []
         if obj is not None:
-            mixins += [PasswordLockedMixin, UsernameAnyCaseFormMixin]
+            # SeenValuesFormMixin: a role revoked meanwhile is not granted back by a page
+            # opened before (docs/architecture.md#lost-edits).
+            mixins += [PasswordLockedMixin, UsernameAnyCaseFormMixin, SeenValuesFormMixin]
         if not request.user.is_superuser and "groups" in form.base_fields:
             mixins.append(GroupGrantGuardMixin)
         if not mixins:

@@ -11,6 +11,14 @@ from django.db import connection
 IDS_PER_QUERY = 900
 
 
+def integer_pks_in(values) -> list[int]:
+    """The values that are integer primary keys, as ints. At most 18 digits: any such number
+    fits a bigint; odd ones (letters, signs, longer) are left for Django to refuse."""
+    return [
+        int(value) for value in values if value.isascii() and value.isdigit() and len(value) <= 18
+    ]
+
+
 def transaction_lock_try(*, name: str, wait_seconds: float, poll_seconds: float = 0.05) -> bool:
     """Take a lock named `name` until the current transaction ends; False if still held
     by another transaction after `wait_seconds`.

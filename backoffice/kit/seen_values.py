@@ -16,14 +16,18 @@ admin does. The stock has a rule of its own (catalog.stock_edits) and is left ou
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection, router, transaction
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator
+
+from .db import integer_pks_in
 
 SEEN_VALUES_NAME = "_seen_values"
 CHANGED_MEANWHILE = (
@@ -34,15 +38,27 @@ CHANGED_MEANWHILE = (
 
 def value_fingerprint(field: forms.Field, value: Any) -> str:
     """The same for values the field shows alike: a price of 12.5 and 12.50, a text with the
-    CRLF line ends browsers post and the LF ones stored, a related object and its pk."""
+    CRLF line ends browsers post and the LF ones stored, a related object and its pk, a set
+    of related objects in any order, a moment in any time zone to the second."""
     value = field.prepare_value(value)
-    if value is None:
-        value = ""
-    elif isinstance(value, Decimal):
-        value = value.normalize()
-    elif isinstance(value, str):
-        value = value.replace("\r\n", "\n")
+    if isinstance(value, list | tuple | set | frozenset):
+        value = sorted(repr(_canonical(item)) for item in value)
+    else:
+        value = _canonical(value)
     return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
+
+
+def _canonical(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return value.normalize()
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    if isinstance(value, datetime):
+        value = value.replace(microsecond=0)  # the page shows seconds
+        return value.astimezone(UTC) if value.tzinfo else value
+    return value
 
 
 class SeenValuesFormMixin:
@@ -126,7 +142,9 @@ class SeenValuesFormMixin:
 
 
 def value_display(field: forms.Field, value: Any) -> str:
-    if isinstance(field, forms.ModelChoiceField):
+    if isinstance(field, forms.ModelMultipleChoiceField):  # model_to_dict gives the objects
+        value = ", ".join(sorted(str(item) for item in value or ()))
+    elif isinstance(field, forms.ModelChoiceField):
         value = field.queryset.filter(pk=value).first() if value is not None else None
     elif isinstance(field, forms.ChoiceField):
         labels: dict[Any, Any] = {}
@@ -149,6 +167,24 @@ class SeenValuesAdminMixin:
     import-export's, which adds its buttons), or Django's."""
 
     change_form_template = "admin/seen_values_change_form.html"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        (pk,) = integer_pks_in([object_id or ""]) or [None]
+        if not (
+            request.method == "POST" and pk is not None and self.has_change_permission(request)
+        ):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        # The row is locked before Django reads it: the form compares what its page showed
+        # with it and saves, and nobody changes it in between.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            self.change_lock(pk)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def change_lock(self, pk: int) -> None:
+        """Lock the row until the transaction ends (SQLite runs one writer at a time)."""
+        if connection.features.has_select_for_update:
+            rows = self.model._default_manager.filter(pk=pk).select_for_update(no_key=True)
+            list(rows.values_list("pk"))
 
     def render_change_form(self, request, context, *args, **kwargs):
         parent = super().change_form_template
