@@ -13,7 +13,7 @@ from backoffice.kit.admin_urls import ObjectUrlsMixin
 from backoffice.kit.db import integer_pks_in
 from backoffice.kit.importing.admin import BulkImportExportMixin
 from backoffice.kit.list_filters import IndexedRelatedOnlyFieldListFilter
-from backoffice.kit.lookups import DeclaredLookupsOnlyMixin
+from backoffice.kit.lookups import DeclaredLookupsOnlyMixin, search_words_check
 from backoffice.kit.money import price_display
 from backoffice.kit.pagination import LargeTableCountsMixin
 from backoffice.kit.seen_values import SeenValuesAdminMixin
@@ -209,6 +209,7 @@ class ProductAdmin(
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Product], search_term: str
     ) -> tuple[QuerySet[Product], bool]:
+        search_words_check(search_term)
         if not search_term:
             return queryset, False
         return search.products_search(queryset=queryset, search_term=search_term), False

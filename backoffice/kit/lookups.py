@@ -10,11 +10,13 @@ Django answers with 400.
 The values a change list is given must be ones its fields can hold, or the database would
 fail on them (500): a filter value beyond the database's integer range or whose time zone
 shift leaves the calendar, a year the calendar has not, a NUL character; an action's or a
-list edit's row that is no primary key. They answer 400 too, and a many-to-many choice
-beyond any row is a form error (docs/security.md).
+list edit's row that is no primary key; a search of more words than MAX_SEARCH_TERMS (each
+word is one more condition). They answer 400 too, and a many-to-many choice beyond any row is
+a form error (docs/security.md).
 """
 
 import datetime
+import itertools
 import re
 
 from django.contrib.admin import SimpleListFilter
@@ -26,6 +28,7 @@ from django.db.models import Field, IntegerField, Model
 from django.db.models.constants import LOOKUP_SEP
 from django.forms.models import BaseModelFormSet, ModelMultipleChoiceField
 from django.http import HttpRequest
+from django.utils.text import smart_split
 
 # The final parts Django's own list filters and date_hierarchy put after a declared field:
 # BooleanFieldListFilter and ChoicesFieldListFilter (exact, isnull), DateFieldListFilter
@@ -35,6 +38,9 @@ FILTER_LOOKUPS = frozenset(
     {"exact", "isnull", "isempty", "gte", "gt", "lt", "lte", "in", "year", "month", "day"}
 )
 SECRET_FIELDS = frozenset({"password"})
+# Words of a search (`q`, the autocomplete's `term`): each is one more condition, and SQLite
+# refuses a query nested 1,000 deep (the product search's from 498 words).
+MAX_SEARCH_TERMS = 100
 # Dates and times a day inside the calendar's ends, so that no time zone shift (the value's
 # own offset, the database's UTC) takes one outside it; the date parts' ranges.
 EARLIEST = datetime.datetime.min + datetime.timedelta(days=1)
@@ -126,6 +132,14 @@ def value_in_range(field: Field, value) -> bool:
     return True
 
 
+def search_words_check(search_term: str) -> None:
+    """Refuse (400) a search of more words than MAX_SEARCH_TERMS, split as Django's admin
+    splits them: each word is one more condition of the query."""
+    words = itertools.islice(smart_split(search_term), MAX_SEARCH_TERMS + 1)
+    if sum(1 for _ in words) > MAX_SEARCH_TERMS:
+        raise BadRequest(f"A search may hold at most {MAX_SEARCH_TERMS} words.")
+
+
 def pk_value(model: type[Model], raw: str):
     """A primary key value from a form (selected rows), or None if no row can have it."""
     return key_value(model._meta.pk, raw)
@@ -172,6 +186,12 @@ class DeclaredLookupsOnlyMixin:
         return lookup_is_declared(self, lookup, value, request) and super().lookup_allowed(
             lookup, value, request
         )
+
+    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+        # The change list's search and the autocomplete view's term both come here; an
+        # admin with a search of its own that splits words asks search_words_check too.
+        search_words_check(search_term)
+        return super().get_search_results(request, queryset, search_term)
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         kwargs.setdefault("form_class", RowsInRangeMultipleChoiceField)

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from backoffice.kit.lookups import MAX_SEARCH_TERMS
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,7 @@ def test_an_odd_product_value_answers_400(superuser_client, value):
     [
         {**SOURCE, "term": "\x00"},
         {**SOURCE, "term": "x" * 5000},
+        {**SOURCE, "term": " ".join(["abc"] * 1000)},
         {**SOURCE, "term": "a", "page": "abc"},
         {**SOURCE, "term": "a", "page": "99999"},
         {**SOURCE, "field_name": "actor"},
@@ -83,7 +85,7 @@ def test_odd_autocomplete_requests_answer_4xx_never_500(superuser_client, query)
     ProductFactory(sku="ODD-1")
     response = superuser_client.get(AUTOCOMPLETE, query)
     assert 200 <= response.status_code < 500
-    if "\x00" in query.get("term", ""):
+    if "\x00" in query.get("term", "") or len(query.get("term", "").split()) > MAX_SEARCH_TERMS:
         assert response.status_code == 400
 
 
