@@ -25,7 +25,11 @@ from .deletions import SNAPSHOT_SECRET_FIELDS
 from .history_admin import ReadOnlyHistoryAdmin
 from .models import DeletionRecord
 from .receivers import TRACKED_MODELS
-from .rules import deletion_record_may_restore, deletion_records_visible_to
+from .rules import (
+    deletion_record_may_restore,
+    deletion_record_types_visible_to,
+    deletion_records_visible_to,
+)
 
 NOT_RESTORED_BADGE = format_html('<span class="badge text-bg-secondary">{}</span>', "No")
 
@@ -37,8 +41,11 @@ class DeletedByFilter(admin.SimpleListFilter):
     parameter_name = "deleted_by"
 
     def lookups(self, request, model_admin):
-        # From the username index, one probe per name (backoffice.kit.list_filters).
-        usernames = distinct_values(DeletionRecord, "deleted_by_username")
+        # From the username index, one probe per name (backoffice.kit.list_filters), among
+        # the records of the types the reader sees: no name of who deleted what they do not.
+        types = deletion_record_types_visible_to(user=request.user)
+        among = None if types is None else ("content_type", [t.pk for t in types])
+        usernames = distinct_values(DeletionRecord, "deleted_by_username", among=among)
         return [(name or "-", name or "System (shell, commands)") for name in usernames]
 
     def queryset(self, request, queryset: QuerySet[DeletionRecord]):
@@ -56,9 +63,13 @@ class TypeFilter(IndexedRelatedOnlyFieldListFilter):
         self.title = "type"
 
     def field_choices(self, field, request, model_admin):
+        # The index holds every type deleted; offered are those whose records the reader sees.
+        types = deletion_record_types_visible_to(user=request.user)
+        visible = None if types is None else {t.pk for t in types}
         return [
             (pk, type_name(ContentType.objects.get_for_id(pk)))
             for pk, _label in super().field_choices(field, request, model_admin)
+            if visible is None or pk in visible
         ]
 
 

@@ -12,11 +12,12 @@ decides whether the user may grant them.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, QuerySet
 from django.utils.text import capfirst
 
 from backoffice.accounts.rules import user_restore_refusal
-from backoffice.kit.viewable import viewable_content_types_q
+from backoffice.kit.viewable import models_viewable_by, viewable_content_types_q
 
 from .models import DeletionRecord
 
@@ -32,6 +33,21 @@ def deletion_records_visible_to(
     if user.is_active and user.is_superuser:
         return records
     return records.filter(viewable_content_types_q(user=user))
+
+
+def deletion_record_types_visible_to(*, user: AbstractBaseUser) -> list[ContentType] | None:
+    """The types of deleted objects whose records `user` sees, by the same rule, for the
+    list's filters (their choices are read from the whole table's indexes): None for every
+    type (a superuser). No query beyond the permission and content type caches."""
+    if user.is_active and user.is_superuser:
+        return None
+    types = []
+    for app_label, model_name in models_viewable_by(user=user):
+        try:
+            types.append(ContentType.objects.get_by_natural_key(app_label, model_name))
+        except ContentType.DoesNotExist:
+            continue
+    return types
 
 
 def deletion_records_with_grants(records: QuerySet[DeletionRecord]) -> QuerySet[DeletionRecord]:

@@ -14,28 +14,56 @@ from django.db.models import Model
 from django.db.models.expressions import RawSQL
 
 
-def distinct_values_sql(model: type[Model], field_name: str, *, using: str = DEFAULT_DB_ALIAS):
+def distinct_values_sql(
+    model: type[Model],
+    field_name: str,
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    among: tuple[str, int] | None = None,
+):
     """SQL for the distinct non-NULL values of a column, ascending, read by index probes.
 
-    The column needs an index (of its own or leading one) for this to be fast.
+    The column needs an index (of its own or leading one) for this to be fast. `among`,
+    (another field, how many values): only rows whose field is one of that many parameters
+    (%s each), e.g. the content types a reader may see; each probe then walks the index
+    until a row matches.
     """
     quote = connections[using].ops.quote_name
     table = quote(model._meta.db_table)
     column = quote(model._meta.get_field(field_name).column)
+    among_sql = ""
+    if among is not None:
+        other, count = among
+        placeholders = ", ".join(["%s"] * count)
+        among_sql = f"{quote(model._meta.get_field(other).column)} IN ({placeholders})"
+    first = f" WHERE {among_sql}" if among_sql else ""
+    then = f" AND {among_sql}" if among_sql else ""
     return (
         "WITH RECURSIVE distinct_values(value) AS ("
-        f" SELECT MIN({column}) FROM {table}"
-        f" UNION ALL SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > d.value)"
+        f" SELECT MIN({column}) FROM {table}{first}"
+        f" UNION ALL SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > d.value{then})"
         " FROM distinct_values d WHERE d.value IS NOT NULL"
         ") SELECT value FROM distinct_values WHERE value IS NOT NULL"
     )
 
 
-def distinct_values(model: type[Model], field_name: str, *, using: str = DEFAULT_DB_ALIAS):
-    """The distinct non-NULL values of a column, ascending, in one query."""
-    sql = distinct_values_sql(model, field_name, using=using) + " ORDER BY value"
+def distinct_values(
+    model: type[Model],
+    field_name: str,
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    among: tuple[str, list] | None = None,
+):
+    """The distinct non-NULL values of a column, ascending, in one query; with `among`
+    (another field, its values), of the rows whose field holds one of those values only."""
+    if among is not None and not among[1]:
+        return []
+    sql = distinct_values_sql(
+        model, field_name, using=using, among=among and (among[0], len(among[1]))
+    )
+    params = list(among[1]) * 2 if among is not None else []
     with connections[using].cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql + " ORDER BY value", params)
         return [value for (value,) in cursor.fetchall()]
 
 

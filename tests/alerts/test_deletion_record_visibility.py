@@ -71,3 +71,29 @@ def test_superusers_see_every_record(superuser_client, records):
     listed = superuser_client.get(LIST).context["cl"].result_list
     assert len(listed) == 3
     assert selectors.dashboard_get(user=superuser_client.user).deletions_past_7_days == 3
+
+
+@pytest.mark.parametrize("role", sorted(SEES))
+def test_the_list_filters_offer_only_what_the_role_sees(admin_client_for, records, role):
+    # Attack: an Editor's list hid the deleted account's record, but its "type" filter
+    # offered "User" and its "deleted by" filter the User admin who deleted it.
+    deleters = {"user": "staff-remover", "article": "article-remover", "product": "stock-remover"}
+    for model, username in deleters.items():
+        DeletionRecord.objects.filter(pk=records[model].pk).update(deleted_by_username=username)
+    client = admin_client_for(role)
+    filters = {spec.title: spec for spec in client.get(LIST).context["cl"].filter_specs}
+    if len(SEES[role]) == 1:
+        assert "type" not in filters  # one type to choose: Django shows no filter
+    else:
+        types = {str(label).lower() for _pk, label in filters["type"].lookup_choices}
+        assert types == SEES[role]
+    deleted_by = {value for value, _label in filters["deleted by"].lookup_choices}
+    assert deleted_by == {deleters[model] for model in SEES[role]}
+
+
+def test_superusers_filter_by_every_type_and_deleter(superuser_client, records):
+    filters = {spec.title: spec for spec in superuser_client.get(LIST).context["cl"].filter_specs}
+    assert {str(label) for _pk, label in filters["type"].lookup_choices} == {
+        "User", "Article", "Product",
+    }  # fmt: skip
+    assert [value for value, _label in filters["deleted by"].lookup_choices] == ["-"]
