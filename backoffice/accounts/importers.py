@@ -28,6 +28,17 @@ from .invitations import address_change_notify
 from .rules import group_refusals, users_manage_refusals
 from .usernames import username_taken_message, usernames_folded, usernames_taken_by
 
+_username_checked = django_validated(UnicodeUsernameValidator(), 150)
+
+
+def parse_username(value: Any) -> str:
+    """A username as Django's user forms and login page read one: in NFKC form
+    (`normalize_username`), so "root" in fullwidth letters is root, never a second account
+    reading the same that nobody could log in to; then the forms' validator and length."""
+    if isinstance(value, str):
+        value = User.normalize_username(value)
+    return _username_checked(value)
+
 
 class UserImporter(Importer):
     model = User
@@ -35,7 +46,7 @@ class UserImporter(Importer):
     columns = (
         Column(
             "username",
-            django_validated(UnicodeUsernameValidator(), 150),
+            parse_username,
             required=True,
             aliases=("login", "user"),
         ),

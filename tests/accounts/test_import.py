@@ -154,6 +154,31 @@ def test_a_username_in_other_case_is_the_same_account_never_a_second_one(useradm
     ]
 
 
+def test_a_username_in_compatibility_characters_is_the_account_it_reads_as(useradmin_client):
+    # "root2" in fullwidth letters became a new Editor account beside the superuser root2,
+    # reading the same in lists and logs: Django's add form and login read usernames in NFKC
+    # form ("root2", already taken), the import stored them as typed.
+    UserFactory(username="root2", is_superuser=True)
+    content = csv_bytes("username,email,groups", "\uff52\uff4f\uff4f\uff542,x@example.com,Editors")
+
+    response = preview(useradmin_client, "auth_user", content)
+
+    assert "value 'root2': This user is a superuser" in report_text(response)
+    assert response.context["report"].totals["new"] == 0
+    assert sorted(User.objects.values_list("username", flat=True)) == ["root2", "useradmin"]
+
+
+def test_a_new_username_is_stored_in_the_form_the_login_reads(useradmin_client):
+    # The login page normalizes what is typed (NFKC): an account stored as "clerk" in fullwidth
+    # letters could never log in.
+    import_through_admin(
+        useradmin_client,
+        "auth_user",
+        csv_bytes("username,groups", "\uff43\uff4c\uff45\uff52\uff4b,Viewers"),
+    )
+    assert User.objects.filter(username="clerk").exists()
+
+
 def test_a_row_in_other_case_updates_the_account_in_scope_keeping_its_spelling(
     useradmin_client,
 ):
