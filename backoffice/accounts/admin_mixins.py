@@ -4,6 +4,7 @@ record of role changes, two-factor columns and actions; a mixin the UserAdmin ta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.forms import UsernameField
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
@@ -21,6 +22,9 @@ class StaffInvitationForm(UsernameAnyCaseFormMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["username", "email", "first_name", "last_name", "groups"]
+        # As Django's user forms: the username in NFKC form before clean_username checks it
+        # (the model's clean() would normalize it after, unchecked).
+        field_classes = {"username": UsernameField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -40,6 +40,26 @@ def test_the_add_form_refuses_a_username_differing_only_in_case(superuser_client
     ]
 
 
+def test_the_add_form_refuses_a_username_in_compatibility_characters_of_another_case(
+    superuser_client,
+):
+    # "BOB" in fullwidth letters: the form checked it as typed (free), then the model's clean()
+    # stored it in NFKC form, "BOB", and the save hit the check of new accounts: 500.
+    UserFactory(username="bob")
+    response = superuser_client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "\uff22\uff2f\uff22",
+            "email": "b@shop.example",
+            "first_name": "",
+            "last_name": "",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["username"] == [TAKEN]
+    assert sorted(User.objects.values_list("username", flat=True)) == ["bob", "root"]
+
+
 def test_the_change_form_refuses_a_rename_onto_another_case(superuser_client):
     UserFactory(username="bob")
     ann = UserFactory(username="ann")
