@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Value
 from django.db.models.functions import Lower
 
-from backoffice.kit.db import IDS_PER_QUERY
+from backoffice.kit.db import IDS_PER_QUERY, transaction_lock_try
 
 
 def username_taken_by(username: str, *, other_than: int | None = None) -> str | None:
@@ -72,8 +72,25 @@ def username_taken_message(taken: str) -> str:
     return TAKEN_MESSAGE % {"taken": taken}
 
 
+# How long a save waits for another one of the same username (in any case) to commit.
+USERNAME_LOCK_WAIT_SECONDS = 5
+
+
 def username_check_free(username: str, *, other_than: int | None = None) -> None:
-    """Raises ValidationError naming the account that holds this username but for case."""
+    """Raises ValidationError naming the account that holds this username but for case.
+
+    Inside a transaction (the admin's views), the username as the index folds it is locked
+    until the transaction ends first: two saves of "Bob" and "bob" at once are checked one
+    after the other, so the second is told, instead of meeting the unique index."""
+    (folded,) = usernames_folded([username])
+    if not transaction_lock_try(
+        name=f"backoffice.accounts.username:{folded}", wait_seconds=USERNAME_LOCK_WAIT_SECONDS
+    ):
+        raise ValidationError(
+            "Another account named “%(username)s” is being saved at this moment; try again.",
+            code="busy",
+            params={"username": username},
+        )
     taken = username_taken_by(username, other_than=other_than)
     if taken is not None:
         raise ValidationError(TAKEN_MESSAGE, code="unique", params={"taken": taken})

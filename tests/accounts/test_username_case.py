@@ -12,11 +12,13 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
 from django.urls import reverse
 
 from backoffice.accounts.usernames import username_taken_by
 from tests.factories import UserFactory
 from tests.test_user_admin_escalation import change_url, user_form_data
+from tests.threads import CONCURRENT_WRITERS, THREADS, run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +26,7 @@ migration = importlib.import_module(
     "backoffice.accounts.migrations.0003_username_unique_regardless_of_case"
 )
 SCHEMA_EDITOR = SimpleNamespace(connection=connection)
+NAMES = {"first_name": "", "last_name": ""}
 TAKEN = "The username “bob” is taken: usernames are unique regardless of upper and lower case."
 
 
@@ -136,3 +139,31 @@ def test_the_migration_check_passes_without_case_duplicates():
     UserFactory(username="bob")
     UserFactory(username="bobby")
     assert migration.refuse_case_duplicates(apps, SCHEMA_EDITOR) is None
+
+
+@CONCURRENT_WRITERS[0]
+@CONCURRENT_WRITERS[1]
+def test_one_username_added_in_several_cases_at_once_makes_one_account():
+    # Broke: "Bob", "bob", "BOB", … added in the same instant all passed the form's check;
+    # the first INSERT won and the others met the unique index: a 500 page each.
+    sessions = []
+    for n in range(THREADS):
+        client = Client()
+        client.force_login(UserFactory(username=f"root-{n}", is_superuser=True, is_staff=True))
+        sessions.append(client)
+    spellings = ["bob", "Bob", "BOB", "bOb", "boB", "BOb", "bOB", "BoB"]
+    statuses = {}
+
+    def add(start, n):
+        data = {"username": spellings[n], "email": f"bob{n}@shop.example"}
+        start.wait()
+        response = sessions[n].post(reverse("admin:auth_user_add"), {**data, **NAMES})
+        statuses[n] = (response.status_code, response.content.decode())
+
+    assert run_at_once(add) == []
+
+    assert sorted(status for status, _ in statuses.values()) == [200] * (THREADS - 1) + [302]
+    (created,) = User.objects.filter(username__iexact="bob").values_list("username", flat=True)
+    for status, page in statuses.values():
+        if status == 200:
+            assert f"The username “{created}” is taken" in page
