@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import connection, router, transaction
 from django.utils.functional import cached_property
@@ -185,6 +186,17 @@ class SeenValuesAdminMixin:
         if connection.features.has_select_for_update:
             rows = self.model._default_manager.filter(pk=pk).select_for_update(no_key=True)
             list(rows.values_list("pk"))
+
+    def save_model(self, request, obj, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        kept = getattr(form, "seen_values_kept", ())
+        if kept:
+            labels = ", ".join(str(form.fields[name].label or name) for name in kept)
+            self.message_user(
+                request,
+                f"Kept what someone else saved since you opened the page: {labels}.",
+                messages.INFO,
+            )
 
     def render_change_form(self, request, context, *args, **kwargs):
         parent = super().change_form_template

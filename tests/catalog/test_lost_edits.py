@@ -94,9 +94,12 @@ def test_a_field_left_as_shown_keeps_the_change_saved_meanwhile(two_clerks):
     page = opened_product(anna, product)
     assert ben.post(product_url(product), {**opened_product(ben, product), "price": "14"})
 
-    response = anna.post(product_url(product), {**page, "name": "Paper filter"})
+    response = anna.post(product_url(product), {**page, "name": "Paper filter"}, follow=True)
 
-    assert response.status_code == 302
+    assert response.redirect_chain[0][1] == 302
+    assert "Kept what someone else saved since you opened the page: Price." in [
+        str(message) for message in response.context["messages"]
+    ]
     product.refresh_from_db()
     assert (product.name, product.price) == ("Paper filter", Decimal("14.00"))
     # Recent actions say what anna changed, not the price she left as it was shown.
