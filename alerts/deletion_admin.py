@@ -41,7 +41,7 @@ class DeletedByFilter(admin.SimpleListFilter):
     parameter_name = "deleted_by"
 
     def lookups(self, request, model_admin):
-        # From the username index, one probe per name (backoffice.kit.list_filters), among
+        # From the username indexes, one probe per name (backoffice.kit.list_filters), among
         # the records of the types the reader sees: no name of who deleted what they do not.
         types = deletion_record_types_visible_to(user=request.user)
         among = None if types is None else ("content_type", [t.pk for t in types])

@@ -152,6 +152,10 @@ class DeletionRecord(models.Model):
             models.Index(fields=["content_type", "object_pk"], name="alerts_deletion_object_idx"),
             # The "deleted by" filter lists the distinct usernames: read from this index.
             models.Index(fields=["deleted_by_username"], name="alerts_deletion_by_idx"),
+            # ... and, for a reader who sees some types only, per type from this one.
+            models.Index(
+                fields=["content_type", "deleted_by_username"], name="alerts_deletion_type_by_idx"
+            ),
         ]
 
     def __str__(self) -> str:

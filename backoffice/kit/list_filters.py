@@ -21,29 +21,36 @@ def distinct_values_sql(
     using: str = DEFAULT_DB_ALIAS,
     among: tuple[str, int] | None = None,
 ):
-    """SQL for the distinct non-NULL values of a column, ascending, read by index probes.
+    """SQL for the distinct non-NULL values of a column, read by index probes.
 
     The column needs an index (of its own or leading one) for this to be fast. `among`,
-    (another field, how many values): only rows whose field is one of that many parameters
-    (%s each), e.g. the content types a reader may see; each probe then walks the index
-    until a row matches.
+    (another field, how many values): only rows whose other field holds one of that many
+    parameters (%s each), e.g. the content types a reader may see; the probes then run per
+    value of the other field and need an index on (other field, column).
     """
     quote = connections[using].ops.quote_name
     table = quote(model._meta.db_table)
     column = quote(model._meta.get_field(field_name).column)
-    among_sql = ""
-    if among is not None:
-        other, count = among
-        placeholders = ", ".join(["%s"] * count)
-        among_sql = f"{quote(model._meta.get_field(other).column)} IN ({placeholders})"
-    first = f" WHERE {among_sql}" if among_sql else ""
-    then = f" AND {among_sql}" if among_sql else ""
+    if among is None:
+        return (
+            "WITH RECURSIVE distinct_values(value) AS ("
+            f" SELECT MIN({column}) FROM {table}"
+            f" UNION ALL SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > d.value)"
+            " FROM distinct_values d WHERE d.value IS NOT NULL"
+            ") SELECT value FROM distinct_values WHERE value IS NOT NULL"
+        )
+    other, count = among
+    other_column = quote(model._meta.get_field(other).column)
+    kinds = ", ".join(["(%s)"] * count)
     return (
-        "WITH RECURSIVE distinct_values(value) AS ("
-        f" SELECT MIN({column}) FROM {table}{first}"
-        f" UNION ALL SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > d.value{then})"
+        f"WITH RECURSIVE among_values(kind) AS (VALUES {kinds}),"
+        " distinct_values(kind, value) AS ("
+        f" SELECT a.kind, (SELECT MIN({column}) FROM {table} WHERE {other_column} = a.kind)"
+        " FROM among_values a"
+        " UNION ALL SELECT d.kind,"
+        f" (SELECT MIN({column}) FROM {table} WHERE {other_column} = d.kind AND {column} > d.value)"
         " FROM distinct_values d WHERE d.value IS NOT NULL"
-        ") SELECT value FROM distinct_values WHERE value IS NOT NULL"
+        ") SELECT DISTINCT value FROM distinct_values WHERE value IS NOT NULL"
     )
 
 
@@ -61,7 +68,7 @@ def distinct_values(
     sql = distinct_values_sql(
         model, field_name, using=using, among=among and (among[0], len(among[1]))
     )
-    params = list(among[1]) * 2 if among is not None else []
+    params = list(among[1]) if among is not None else []
     with connections[using].cursor() as cursor:
         cursor.execute(sql + " ORDER BY value", params)
         return [value for (value,) in cursor.fetchall()]
