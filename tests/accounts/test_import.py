@@ -245,3 +245,21 @@ def test_usernames_beyond_ascii_cost_the_same_queries_however_many(useradmin_cli
         )
         queries.append(len(captured))
     assert queries[0] == queries[1]
+
+
+def test_two_rows_that_match_one_account_are_refused_wherever_the_database_folds(
+    useradmin_client,
+):
+    # Broke on SQLite (whose LOWER folds ASCII only): "äva" and "Äva" both matched the
+    # account äva (the engine matches rows by str.lower), were not refused as duplicates
+    # (checked by the database's LOWER only), and both updated it: the second one silently won.
+    UserFactory(username="äva", groups=["Editors"])
+    response = preview(
+        useradmin_client,
+        "auth_user",
+        csv_bytes("username,first_name", "äva,First", "Äva,Second"),
+    )
+    assert report_text(response) == (
+        "Row 3, column 'username', value 'Äva': Duplicate: the same username is on row 2."
+    )
+    assert response.context["report"].totals["update"] == 1

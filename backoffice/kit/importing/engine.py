@@ -83,11 +83,11 @@ class Importer(RowPipeline):
         """What makes two keys the same row (the file's duplicates, the upsert's match)."""
         return key
 
-    def duplicate_keys(self, keys: list[Any]) -> list[Any]:
-        """What two rows of one file may not share, for a chunk's keys: match_key's, unless
-        the table's unique index folds more keys together than match_key does (users: the
-        database's LOWER)."""
-        return [self.match_key(key) for key in keys]
+    def duplicate_keys(self, keys: list[Any]) -> list[Any] | None:
+        """What two rows of one file may not share besides match_key's, for a chunk's keys,
+        when the table's unique index folds keys together that match_key keeps apart (users:
+        the database's LOWER); None: match_key's only."""
+        return None
 
     def existing(self, keys: list[Any]) -> Iterable[Model]:
         """The stored rows matching these keys (as match_key sees them), with load_fields."""

@@ -31,7 +31,7 @@ from .report import (
     describe_changes,
     describe_new,
 )
-from .seen_keys import SeenKeys
+from .seen_keys import SeenKeys, key_bytes
 
 # Rows per chunk: keys are looked up with one IN (...) list per chunk.
 CHUNK_SIZE = IDS_PER_QUERY
@@ -127,11 +127,16 @@ class RowPipeline:
         progress: Callable[[int], None] | None,
     ) -> None:
         """Processes the rows whose key no earlier row of the file had (the others are
-        duplicates, named with the row that had it first)."""
+        duplicates, named with the row that had it first): neither as match_key folds it (two
+        such rows would both match one stored row) nor as duplicate_keys does."""
         keys = [row.values[self.key] for row in parsed]
+        duplicate_keys = self.duplicate_keys(keys)
         chunk = []
-        for row, key, duplicate_key in zip(parsed, keys, self.duplicate_keys(keys), strict=True):
-            first_row = seen.first_row(duplicate_key, row.number)
+        for index, (row, key) in enumerate(zip(parsed, keys, strict=True)):
+            first_row = seen.first_row(self.match_key(key), row.number)
+            if first_row == row.number and duplicate_keys is not None:
+                # Kept apart from the match keys: b"\0" starts no key's text.
+                first_row = seen.first_row(b"\0" + key_bytes(duplicate_keys[index]), row.number)
             if first_row != row.number:
                 message = f"Duplicate: the same {self.key} is on row {first_row}."
                 report.add_error(RowError(row.number, self.key, key, message))
