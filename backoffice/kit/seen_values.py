@@ -86,7 +86,9 @@ class SeenValuesFormMixin:
         return [
             (name, field)
             for name, field in self.fields.items()
-            if name in model_fields and name not in self.seen_values_exclude
+            # A disabled field is never posted: it keeps the stored value, and its page may
+            # not show it whole (the password hash).
+            if name in model_fields and name not in self.seen_values_exclude and not field.disabled
         ]
 
     def _seen_values_posted(self) -> dict[str, str] | None:
