@@ -55,7 +55,9 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, Decimal):
         return value.normalize()
     if isinstance(value, str):
-        return value.replace("\r\n", "\n")
+        # The form strips what is posted (CharField's strip): a stored " Filter" is shown
+        # and posted back as "Filter" untouched.
+        return value.replace("\r\n", "\n").strip()
     if isinstance(value, datetime):
         value = value.replace(microsecond=0)  # the page shows seconds
         return value.astimezone(UTC) if value.tzinfo else value

@@ -107,6 +107,20 @@ def test_a_field_left_as_shown_keeps_the_change_saved_meanwhile(two_clerks):
     assert entry.get_change_message() == "Changed Name."
 
 
+def test_a_stored_text_with_outer_spaces_left_alone_keeps_the_change_saved_meanwhile(two_clerks):
+    # The form strips what it posts: " Ceramic dripper " comes back as "Ceramic dripper".
+    anna, ben = two_clerks
+    product = ProductFactory(sku="P-1", name="Filter", description=" Ceramic dripper ")
+    page = opened_product(anna, product)
+    ben.post(product_url(product), {**opened_product(ben, product), "description": "Glass"})
+
+    response = anna.post(product_url(product), {**page, "name": "Paper filter"})
+
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert (product.name, product.description) == ("Paper filter", "Glass")
+
+
 def test_a_field_changed_on_both_sides_is_refused_naming_the_value_stored_now(two_clerks):
     anna, ben = two_clerks
     product = ProductFactory(sku="P-1", name="Filter", price=Decimal("12.50"))
