@@ -17,7 +17,7 @@ from django.db.models import F, QuerySet
 from django.utils.text import capfirst
 
 from backoffice.accounts.rules import user_restore_refusal
-from backoffice.kit.viewable import models_viewable_by, viewable_content_types_q
+from backoffice.kit.viewable import viewable_content_types, viewable_content_types_q
 
 from .models import DeletionRecord
 
@@ -41,13 +41,7 @@ def deletion_record_types_visible_to(*, user: AbstractBaseUser) -> list[ContentT
     type (a superuser). No query beyond the permission and content type caches."""
     if user.is_active and user.is_superuser:
         return None
-    types = []
-    for app_label, model_name in models_viewable_by(user=user):
-        try:
-            types.append(ContentType.objects.get_by_natural_key(app_label, model_name))
-        except ContentType.DoesNotExist:
-            continue
-    return types
+    return viewable_content_types(user=user)
 
 
 def deletion_records_with_grants(records: QuerySet[DeletionRecord]) -> QuerySet[DeletionRecord]:

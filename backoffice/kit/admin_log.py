@@ -13,7 +13,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from .moments import moment_ago, moment_display
-from .viewable import models_viewable_by
+from .viewable import viewable_content_types
 
 __all__ = ["ADDITION", "CHANGE", "RecentAction", "admin_log_entry", "admin_log_recent"]
 
@@ -70,7 +70,7 @@ def admin_log_recent(*, user, limit: int = RECENT_ACTIONS) -> list[RecentAction]
     """
     entries = LogEntry.objects.select_related("user", "content_type").order_by("-pk")
     if not user.is_superuser:
-        entries = entries.filter(content_type__in=_viewable_content_types(user))
+        entries = entries.filter(content_type__in=viewable_content_types(user=user))
     now = timezone.now()
     recent = []
     for entry in entries[:limit]:
@@ -89,13 +89,3 @@ def admin_log_recent(*, user, limit: int = RECENT_ACTIONS) -> list[RecentAction]
             )
         )
     return recent
-
-
-def _viewable_content_types(user) -> list[ContentType]:
-    content_types = []
-    for app_label, model_name in models_viewable_by(user=user):
-        try:
-            content_types.append(ContentType.objects.get_by_natural_key(app_label, model_name))
-        except ContentType.DoesNotExist:
-            continue
-    return content_types

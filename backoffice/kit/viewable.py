@@ -4,6 +4,7 @@ Recent actions and the deletion records (copies of deleted objects) show only th
 (docs/architecture.md#recent-actions, docs/security.md)."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 
@@ -26,3 +27,14 @@ def viewable_content_types_q(*, user: AbstractBaseUser, field: str = "content_ty
     for app_label, model_name in models_viewable_by(user=user):
         viewable |= Q(**{f"{field}__app_label": app_label, f"{field}__model": model_name})
     return viewable
+
+
+def viewable_content_types(*, user: AbstractBaseUser) -> list[ContentType]:
+    """The content types of the models `user` may view (from ContentType's cache)."""
+    content_types = []
+    for app_label, model_name in models_viewable_by(user=user):
+        try:
+            content_types.append(ContentType.objects.get_by_natural_key(app_label, model_name))
+        except ContentType.DoesNotExist:
+            continue
+    return content_types
