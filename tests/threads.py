@@ -45,11 +45,13 @@ def run_at_once(work: Callable[[threading.Barrier, int], None]) -> list[str]:
     return errors
 
 
-def role_clients(role: str) -> list[Client]:
-    """One logged-in client per thread, each a user of its own in the role group."""
+def role_clients(role: str | None, **user_fields) -> list[Client]:
+    """One logged-in client per thread, each a user of its own in the role group (None: no
+    group, e.g. superusers with is_superuser=True)."""
     made = []
     for n in range(THREADS):
         client = Client()
-        client.force_login(UserFactory(username=f"staff-{n}", groups=[role]))
+        user = UserFactory(username=f"staff-{n}", groups=[role] if role else [], **user_fields)
+        client.force_login(user)
         made.append(client)
     return made

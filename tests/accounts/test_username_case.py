@@ -12,13 +12,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
-from django.test import Client
 from django.urls import reverse
 
 from backoffice.accounts.usernames import username_taken_by
 from tests.factories import UserFactory
 from tests.test_user_admin_escalation import change_url, user_form_data
-from tests.threads import CONCURRENT_WRITERS, THREADS, run_at_once
+from tests.threads import CONCURRENT_WRITERS, THREADS, role_clients, run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -146,11 +145,7 @@ def test_the_migration_check_passes_without_case_duplicates():
 def test_one_username_added_in_several_cases_at_once_makes_one_account():
     # Broke: "Bob", "bob", "BOB", … added in the same instant all passed the form's check;
     # the first INSERT won and the others met the unique index: a 500 page each.
-    sessions = []
-    for n in range(THREADS):
-        client = Client()
-        client.force_login(UserFactory(username=f"root-{n}", is_superuser=True, is_staff=True))
-        sessions.append(client)
+    sessions = role_clients(None, is_superuser=True, is_staff=True)
     spellings = ["bob", "Bob", "BOB", "bOb", "boB", "BOb", "bOB", "BoB"]
     statuses = {}
 
